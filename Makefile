@@ -1,0 +1,55 @@
+# Two commands on a fresh machine: `make extract` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+DB     ?= data/processed/targets.duckdb
+APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
+
+.PHONY: extract test test-fast lint format sysdeps clean help
+
+help:
+	@echo "make extract   install what is missing, then extract data/raw/ into $(DB)"
+	@echo "make test      run the test suite (real DuckDB, real OCR engines, shared corpus when present)"
+	@echo "make lint      ruff check + format check"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+# Debian packages for OCR: installed when missing and we are root, else the one command to run.
+sysdeps:
+	@missing=""; \
+	command -v tesseract >/dev/null 2>&1 || missing="$(APT_PACKAGES)"; \
+	if [ -z "$$missing" ] && ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then missing="tesseract-ocr-chi-sim"; fi; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
+	  else \
+	    echo "OCR needs Debian packages; run: sudo apt-get install -y $(APT_PACKAGES)"; \
+	  fi; \
+	fi
+
+extract: $(STAMP) sysdeps
+	$(PY) -m pipeline extract data/raw --db $(DB)
+
+test: $(STAMP) sysdeps
+	$(PY) -m pytest -q
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+clean:
+	rm -rf $(VENV) data/processed/*.duckdb data/processed/cache data/processed/logs

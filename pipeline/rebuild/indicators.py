@@ -1,0 +1,181 @@
+"""Indicator blocks: header columns → one `RawIndicator` per 三级指标 row."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from pipeline.model import Cell, RawIndicator
+from pipeline.normalize import taxonomy
+from pipeline.rebuild.rows import Row
+from pipeline.rebuild.vocab import indicator_role
+
+
+@dataclass
+class IndicatorColumns:
+    """Column index of each role in an indicator block (from its header row or rows)."""
+
+    roles: dict[str, list[int]] = field(default_factory=dict)
+    width: int = 0
+
+    @classmethod
+    def from_rows(cls, rows: list[Row]) -> IndicatorColumns:
+        cols = cls()
+        for row in rows:
+            for cell in row.own():
+                role = indicator_role(cell.text)
+                if role is None:
+                    continue
+                span = range(cell.col, cell.col + cell.colspan)
+                if role in ("value", "value_term"):
+                    # a later header row (年度 | 中期 under 指标值) refines the value column
+                    cols.roles[role] = [cell.col]
+                    if role == "value_term" and cols.roles.get("value") == [cell.col]:
+                        del cols.roles["value"]
+                else:
+                    cols.roles.setdefault(role, [])
+                    cols.roles[role].extend(c for c in span if c not in cols.roles[role])
+            cols.width = max(cols.width, len(row.slots))
+        if "value" not in cols.roles and "value_term" in cols.roles:
+            cols.roles["value"] = cols.roles.pop("value_term")
+        return cols
+
+    def first(self, role: str) -> int | None:
+        cols = self.roles.get(role)
+        return cols[0] if cols else None
+
+    def role_of(self, col: int) -> str | None:
+        for role, cols in self.roles.items():
+            if col in cols:
+                return role
+        return None
+
+
+def _weight(text: str | None) -> float | None:
+    if not text:
+        return None
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%?\s*(分)?\s*", text)
+    return float(m.group(1)) if m else None
+
+
+def _is_block_label(text: str) -> bool:
+    return indicator_role(text) == "block"
+
+
+def parse_geometric(row: Row, cols: IndicatorColumns) -> RawIndicator | None:
+    """A row of a grid whose merged cells are known: every role is read at its column."""
+
+    def text_at(role: str, covering: bool = True) -> str | None:
+        c = cols.first(role)
+        cell = row.at(c, covering) if c is not None else None
+        return cell.text if cell else None
+
+    value_col = cols.first("value")
+    value_cell = row.at(value_col) if value_col is not None else None
+    name_col = cols.first("name")
+    name_cell = row.at(name_col) if name_col is not None else None
+    if value_cell is None and name_cell is None:
+        return None
+    level1 = text_at("level1")
+    level2 = text_at("level2")
+    name = name_cell.text if name_cell else ""
+    if not name and value_cell is None:
+        return None
+    return RawIndicator(
+        name=name,
+        value=value_cell.text if value_cell else "",
+        nature=text_at("nature"),
+        unit=text_at("unit"),
+        level1_raw=level1,
+        level2_raw=level2,
+        labels_certain=True,
+        weight=_weight(text_at("weight")),
+        page=(name_cell or value_cell).page,
+        bbox=_union(name_cell, value_cell),
+        confidence=_min_conf(name_cell, value_cell),
+    )
+
+
+def parse_flattened(row: Row, cols: IndicatorColumns) -> RawIndicator | list[tuple[str, str | None]] | None:
+    """A row of a flattened grid (text dump): positions are only roughly aligned with the header.
+
+    Returns the indicator; or, for a row that holds only level labels, those labels as
+    (text, header role) pairs; or None.
+    """
+    cells = [c for c in row.own() if not _is_block_label(c.text)]
+    if not cells:
+        return None
+    value_col = cols.first("value")
+    if value_col is None:
+        value_col = max(c.col for c in cells)
+    unit_col = cols.first("unit")
+    last_data_col = max(value_col, unit_col if unit_col is not None and unit_col > value_col else 0)
+    max_col = max(c.col for c in cells)
+    shift = 0
+    if max_col < value_col:
+        # the row lost its leading blanks: align its last cell with the value column
+        shift = value_col - max_col
+    elif max_col > last_data_col and not any(cols.role_of(c.col) for c in cells if c.col > value_col):
+        shift = last_data_col - max_col
+
+    value = nature = unit = weight = None
+    left: list[tuple[int, Cell]] = []
+    for c in cells:
+        col = c.col + shift
+        role = cols.role_of(col)
+        if col == value_col:
+            value = c
+        elif role == "nature":
+            nature = c
+        elif role == "unit" and col > value_col:
+            unit = c
+        elif role == "weight":
+            weight = c
+        elif col < value_col and role not in ("remark", "value_term"):
+            left.append((col, c))
+    # What stands left of the value: the name (rightmost plain text) and level labels.
+    name_cell: Cell | None = None
+    labels: list[tuple[Cell, str | None]] = []
+    for col, c in reversed(left):
+        role = cols.role_of(col)
+        if name_cell is None and taxonomy.recognise(c.text) is None and role not in ("level1", "level2"):
+            name_cell = c
+        else:
+            labels.append((c, role if role in ("level1", "level2") else None))
+    labels.reverse()
+    if value is None:
+        return [(c.text, role) for c, role in labels] if labels and name_cell is None else None
+    if name_cell is None and labels:
+        # prefer unrecognised text under a level header; else the name is worded like a label
+        idx = next(
+            (i for i in reversed(range(len(labels))) if taxonomy.recognise(labels[i][0].text) is None),
+            len(labels) - 1,
+        )
+        name_cell = labels.pop(idx)[0]
+    return RawIndicator(
+        name=name_cell.text if name_cell else "",
+        value=value.text,
+        nature=nature.text if nature else None,
+        unit=unit.text if unit else None,
+        floating_labels=[(c.text, role) for c, role in labels],
+        weight=_weight(weight.text if weight else None),
+        page=value.page,
+        confidence=_min_conf(name_cell, value),
+    )
+
+
+def _union(*cells: Cell | None):
+    boxes = [c.bbox for c in cells if c is not None and c.bbox is not None]
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _min_conf(*cells: Cell | None) -> float | None:
+    confs = [c.confidence for c in cells if c is not None and c.confidence is not None]
+    return min(confs) if confs else None

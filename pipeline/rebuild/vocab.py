@@ -1,0 +1,196 @@
+"""Vocabulary that identifies target tables, their metadata keys and their column headers.
+
+Everything here is matched against `compact()` text (width-folded, no whitespace).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.normalize.text import compact
+
+# --- titles -------------------------------------------------------------------------------
+_TITLE = re.compile(r"绩效目标(表|申报表|填报表|申报|情况表)|绩效指标表")
+_NOT_TITLE = re.compile(
+    r"自评|评价|[。，；]|详见|见附|附件\d*[:：]|\.{4,}|…{2,}|·{4,}|说明|情况说明|公开$|编制|批复"
+)
+_DEPARTMENT_TITLE = re.compile(r"整体")
+_YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年")
+_YEAR_ONLY = re.compile(r"^[(（\[【]?\s*(20[1-4]\d)\s*年?度?\s*[)）\]】]?$")
+
+
+def title_kind(text: str) -> str | None:
+    """'department' / 'project' when a line is the title of a target table, else None."""
+    s = compact(text)
+    if len(s) < 6 or len(s) > 90 or not _TITLE.search(s):
+        return None
+    if _NOT_TITLE.search(s):
+        return None
+    # a title ends at the 表 (optionally followed by the year or a unit note)
+    tail = s[_TITLE.search(s).end() :]
+    if len(tail) > 24:
+        return None
+    return "department" if _DEPARTMENT_TITLE.search(s) else "project"
+
+
+def year_in(text: str) -> int | None:
+    m = _YEAR.search(compact(text))
+    return int(m.group(1)) if m else None
+
+
+def year_line(text: str) -> int | None:
+    """A line that holds only the budget year: `(2020 年)`, `2020年度`, `（2019年度）`."""
+    m = _YEAR_ONLY.match(compact(text))
+    return int(m.group(1)) if m else None
+
+
+def is_other_table_title(text: str) -> bool:
+    """A title of some other budget table (收支总表, 表5 …): it ends the current target table."""
+    s = compact(text)
+    if title_kind(s):
+        return False
+    if re.match(r"^(附?表\s*\d+[-—\d]*|预算\d+表)", s) and len(s) <= 40:
+        return True
+    return len(s) <= 50 and s.endswith("表") and not re.search(r"[。，；：:]", s) and "指标" not in s
+
+
+# --- units of money ----------------------------------------------------------------------------
+_UNIT_NOTE = re.compile(r"(?:单位|金额单位)[:：]?\s*(万元|元)")
+_UNIT_PAREN = re.compile(r"[(（](万元|元)[)）]")
+
+
+def money_unit(text: str) -> str | None:
+    """'万元' or '元' when a cell states the money unit (`单位：元`, `预算金额(万元)`)."""
+    s = compact(text)
+    m = _UNIT_NOTE.search(s) or _UNIT_PAREN.search(s)
+    return m.group(1) if m else None
+
+
+# --- metadata keys -------------------------------------------------------------------------------
+KEYS: list[tuple[str, re.Pattern[str]]] = [
+    ("project", re.compile(r"^(项目名称|项目\(政策\)名称|政策名称|专项名称|项目名)$")),
+    (
+        "department",
+        re.compile(
+            r"^(部门\(单位\)名称|部门（单位）名称|部门名称|单位名称|主管部门(及代码|名称)?|"
+            r"主管单位|预算部门|部门单位|填报单位|预算单位|部门\(单位\))$"
+        ),
+    ),
+    ("unit", re.compile(r"^(实施单位|项目实施单位|执行单位|资金使用单位)$")),
+    (
+        "total",
+        re.compile(
+            r"^(年度资金总额|资金总额|年度金额|预算支出总额|预算总额|项目总额|年度预算|"
+            r"年度预算资金|资金总额\(万元\)|年度资金|总额)$"
+        ),
+    ),
+    ("mid_total", re.compile(r"^(中期资金总额|实施期资金总额|项目总投资|总投资)$")),
+    ("fiscal", re.compile(r"^(其中)?[:：]?(财政拨款|财政资金|一般公共预算|财政拨款资金|本级财政资金)$")),
+    ("other", re.compile(r"^(其中)?[:：]?(其他资金|其它资金|其他)$")),
+    (
+        "goal",
+        re.compile(
+            r"^(年度总体目标|年度目标|年度绩效目标|本年度绩效目标|年度总体绩效目标|整体绩效目标|"
+            r"项目年度目标|部门年度目标)$"
+        ),
+    ),
+    (
+        "goal_term",
+        re.compile(r"^(项目实施期目标|实施期目标|中期目标|总体目标|长期目标|实施期绩效目标)(\(.*\))?$"),
+    ),
+]
+
+
+def key_of(text: str) -> str | None:
+    """Which metadata key a cell is (its text stripped of trailing colons and units)."""
+    s = compact(text)
+    s = re.sub(r"[(（](万元|元)[)）]$", "", s).strip(":：")
+    if not s or len(s) > 24:
+        return None
+    for name, pat in KEYS:
+        if pat.match(s):
+            return name
+    return None
+
+
+# --- budget lines (department tables) ---------------------------------------------------------
+def is_budget_header(texts: list[str]) -> bool:
+    s = [compact(t) for t in texts]
+    return any(t in ("任务名称", "任务", "名称", "项目名称") or t.startswith("任务名称") for t in s) and any(
+        "主要内容" in t or "主要实施内容" in t or "预算金额" in t or "资金总额" in t for t in s
+    )
+
+
+def budget_role(text: str) -> str | None:
+    s = compact(text)
+    s = re.sub(r"[(（](万元|元)[)）]", "", s)
+    if s.startswith("任务名称") or s in ("任务", "名称"):
+        return "task"
+    if "主要内容" in s or "主要实施内容" in s or s == "内容":
+        return "content"
+    if s in ("总额", "资金总额", "合计", "小计", "预算总额", "年度资金总额", "拟投入的资金", "预算金额"):
+        return "total"
+    if s.startswith("财政拨款") or s == "财政资金":
+        return "fiscal"
+    if s.startswith("其他资金") or s == "其它资金":
+        return "other"
+    if s == "备注":
+        return "remark"
+    return None
+
+
+def is_total_row_label(text: str) -> bool:
+    return compact(text) in ("合计", "总计", "合 计", "小计")
+
+
+# --- indicator headers ---------------------------------------------------------------------------
+def indicator_role(text: str) -> str | None:
+    """Column role of an indicator-block header cell."""
+    s = compact(text)
+    s = re.sub(r"[(（].*?[)）]", "", s)
+    if not s:
+        return None
+    if s in ("一级指标", "一级", "一级指标名称"):
+        return "level1"
+    if s in ("二级指标", "二级", "二级指标名称"):
+        return "level2"
+    if s in (
+        "三级指标",
+        "三级",
+        "三级指标名称",
+        "指标名称",
+        "指标内容",
+        "绩效指标名称",
+        "具体指标",
+        "三级指标内容",
+    ):
+        return "name"
+    if s in ("指标性质", "绩效指标性质", "性质", "指标方向", "运算符号", "符号"):
+        return "nature"
+    if s in ("度量单位", "计量单位", "绩效度量单位", "单位", "指标单位"):
+        return "unit"
+    if s in ("分值", "权重", "指标分值", "指标权重", "权重(%)", "分值权重"):
+        return "weight"
+    if s in ("备注", "说明", "指标说明", "评分标准", "评(记)分标准", "指标解释"):
+        return "remark"
+    if re.fullmatch(r"(中期|实施期|实施周期|项目实施期|长期|整体)(绩效)?(指标值|目标值|目标)", s):
+        return "value_term"
+    if re.fullmatch(
+        r"(年度|本年|本年度|当年|20\d\d年度?)?(绩效)?(指标值|目标值|目标值\(标准\)|指标目标值|预期目标值|指标值\(年度\))",
+        s,
+    ) or s in ("年度指标值", "本年绩效指标值", "年度目标值", "指标值"):
+        return "value"
+    if s in ("绩效指标", "年度绩效指标", "绩效目标指标", "指标", "产出和效益指标", "绩效指标及指标值"):
+        return "block"
+    if s in ("活动", "活动名称", "项目活动"):
+        return "activity"
+    return None
+
+
+def is_indicator_header(texts: list[str]) -> bool:
+    roles = {indicator_role(t) for t in texts if t}
+    levels = len(roles & {"level1", "level2", "name"})
+    has_value = bool(roles & {"value", "value_term"})
+    return (levels >= 2 and (has_value or "level1" in roles)) or (
+        levels >= 1 and has_value and "name" in roles
+    )

@@ -1,0 +1,72 @@
+-- The output contract (../shared/spec/data-contract.md) plus extra columns.
+-- Every statement is idempotent: the loader runs this file on each connection.
+
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id            VARCHAR PRIMARY KEY,   -- sha256 of the file's bytes
+    source_path       VARCHAR,
+    source_format     VARCHAR,
+    pages             INTEGER,
+    ocr_pages         INTEGER,
+    status            VARCHAR,               -- ok | partial | no_tables | failed
+    error             VARCHAR,
+    extractor_version VARCHAR,
+    size_bytes        BIGINT,
+    seconds           DOUBLE,
+    extracted_at      TIMESTAMP
+);
+
+CREATE TABLE IF NOT EXISTS target_tables (
+    table_id          VARCHAR PRIMARY KEY,   -- doc_id#N
+    doc_id            VARCHAR,
+    kind              VARCHAR,               -- department | project
+    year              INTEGER,
+    department        VARCHAR,
+    unit              VARCHAR,
+    project           VARCHAR,
+    budget_total_wan  DECIMAL(18,2),
+    budget_fiscal_wan DECIMAL(18,2),
+    budget_other_wan  DECIMAL(18,2),
+    goal              VARCHAR,
+    page_first        INTEGER,
+    page_last         INTEGER,
+    title             VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS budget_lines (
+    table_id   VARCHAR,
+    line_no    INTEGER,
+    task       VARCHAR,
+    content    VARCHAR,
+    total_wan  DECIMAL(18,2),
+    fiscal_wan DECIMAL(18,2),
+    other_wan  DECIMAL(18,2)
+);
+
+CREATE TABLE IF NOT EXISTS indicators (
+    table_id       VARCHAR,
+    seq            INTEGER,
+    level1         VARCHAR,
+    level2         VARCHAR,
+    level1_raw     VARCHAR,
+    level2_raw     VARCHAR,
+    level_inferred BOOLEAN,
+    name           VARCHAR,
+    value_raw      VARCHAR,
+    comparator     VARCHAR,
+    value_num      DOUBLE,
+    value_max      DOUBLE,
+    unit           VARCHAR,
+    value_text     VARCHAR,
+    dimension      VARCHAR,
+    weight         DOUBLE,
+    page           INTEGER,
+    bbox           DOUBLE[],               -- x0, top, x1, bottom in PDF points on `page`
+    ocr_confidence DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS checks (
+    table_id VARCHAR,
+    "check"  VARCHAR,
+    severity VARCHAR,                      -- error | warning | info
+    detail   VARCHAR
+);
