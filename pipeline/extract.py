@@ -23,6 +23,7 @@ log = logging.getLogger("pipeline")
 # format → module of `extractors` with `extract(path) -> SourceDocument`
 EXTRACTORS = {
     "text": "extractors.text_dump",
+    "pdf": "extractors.pdf",
 }
 SUPPORTED_SUFFIXES = {
     ".txt",

@@ -1,0 +1,44 @@
+"""Text-layer PDFs: triage pages by vocabulary, rebuild ruled tables from vector lines.
+
+read (PDFium chars + ruling segments) → lattice tables → `Grid`s with page and box
+provenance, plus the running-text lines around them (titles, year lines, unit notes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from extractors.pdf.grids import page_grids
+from extractors.pdf.reader import page_text, read_page
+from extractors.pdf.triage import candidate_pages
+from pipeline.errors import ExtractionError
+from pipeline.model import SourceDocument
+
+
+def open_pdf(path: Path) -> pdfium.PdfDocument:
+    try:
+        return pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        msg = str(e).lower()
+        if "password" in msg:
+            raise ExtractionError("encrypted PDF (password required)") from None
+        if "format" in msg or "file" in msg:
+            raise ExtractionError("damaged or truncated PDF (cannot be parsed)") from None
+        raise ExtractionError(f"unreadable PDF ({e})") from None
+
+
+def extract(path: Path) -> SourceDocument:
+    pdf = open_pdf(path)
+    try:
+        n = len(pdf)
+        if n == 0:
+            raise ExtractionError("PDF has no pages")
+        texts = [page_text(pdf, i) for i in range(n)]
+        grids = []
+        for i in candidate_pages(texts):
+            grids.extend(page_grids(read_page(pdf, i)))
+        return SourceDocument(grids=grids, source_format="pdf", pages=n)
+    finally:
+        pdf.close()

@@ -1,0 +1,82 @@
+"""One page's content → grids: ruled tables and the text lines between them, top to bottom."""
+
+from __future__ import annotations
+
+import bisect
+
+from extractors.lattice import LatticeTable, build_tables
+from extractors.pdf.layout import bbox_of, group_lines, line_text, split_segments, text_in
+from extractors.pdf.reader import Char, PageContent
+from pipeline.model import Cell, Grid
+
+
+def _locate(table: LatticeTable, ch: Char) -> tuple[int, int] | None:
+    x, y = ch.cx, ch.cy
+    if not (table.xs[0] <= x <= table.xs[-1] and table.ys[0] <= y <= table.ys[-1]):
+        return None
+    c = min(bisect.bisect_right(table.xs, x) - 1, len(table.xs) - 2)
+    r = min(bisect.bisect_right(table.ys, y) - 1, len(table.ys) - 2)
+    return r, c
+
+
+def table_grid(table: LatticeTable, chars: list[Char], page: int) -> Grid:
+    owner: dict[tuple[int, int], int] = {}
+    for k, cell in enumerate(table.cells):
+        for r in range(cell.row, cell.row + cell.rowspan):
+            for c in range(cell.col, cell.col + cell.colspan):
+                owner[(r, c)] = k
+    buckets: list[list[Char]] = [[] for _ in table.cells]
+    for ch in chars:
+        pos = _locate(table, ch)
+        if pos is not None and pos in owner:
+            buckets[owner[pos]].append(ch)
+    cells = [
+        Cell(
+            text=text_in(b),
+            row=lc.row,
+            col=lc.col,
+            rowspan=lc.rowspan,
+            colspan=lc.colspan,
+            page=page,
+            bbox=lc.bbox,
+        )
+        for lc, b in zip(table.cells, buckets, strict=True)
+    ]
+    return Grid(cells=cells, kind="table", spans_known=True, page=page, bbox=table.bbox)
+
+
+def text_grid(lines: list[list[Char]], page: int) -> Grid:
+    cells = []
+    for r, line in enumerate(lines):
+        for c, part in enumerate(split_segments(line)):
+            cells.append(Cell(text=line_text(part), row=r, col=c, page=page, bbox=bbox_of(part)))
+    return Grid(cells=cells, kind="text", spans_known=False, page=page)
+
+
+def page_grids(content: PageContent) -> list[Grid]:
+    tables = build_tables(content.horizontals, content.verticals)
+    tables = [t for t in tables if len(t.xs) >= 3 and len(t.ys) >= 3]
+    inside: list[list[Char]] = [[] for _ in tables]
+    outside: list[Char] = []
+    for ch in content.chars:
+        for k, t in enumerate(tables):
+            if t.bbox[0] - 1 <= ch.cx <= t.bbox[2] + 1 and t.bbox[1] - 1 <= ch.cy <= t.bbox[3] + 1:
+                inside[k].append(ch)
+                break
+        else:
+            outside.append(ch)
+    items: list[tuple[float, Grid]] = []
+    for t, chars in zip(tables, inside, strict=True):
+        items.append((t.bbox[1], table_grid(t, chars, content.number)))
+    # Running text between tables: one text grid per gap, lines in reading order.
+    lines = group_lines(outside)
+    bounds = sorted(t.bbox[1] for t in tables)
+    chunks: dict[int, list[list[Char]]] = {}
+    for line in lines:
+        top = min(c.top for c in line)
+        chunks.setdefault(bisect.bisect_right(bounds, top), []).append(line)
+    for k, chunk in chunks.items():
+        top = min(c.top for c in chunk[0])
+        items.append((top - 0.01 if k == 0 else top, text_grid(chunk, content.number)))
+    items.sort(key=lambda it: it[0])
+    return [g for _, g in items]
