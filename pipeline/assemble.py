@@ -39,7 +39,9 @@ class DocContext:
         if year is None:
             m = _YEAR.search(name)
             year = int(m.group(1)) if m else None
-        depts = [t.department for t in raws if t.kind == "department" and t.department]
+        depts = [
+            t.department or t.filer for t in raws if t.kind == "department" and (t.department or t.filer)
+        ]
         depts = depts or [t.department for t in raws if t.department]
         return cls(file_name=name, year=year, department=depts[0] if depts else None)
 
@@ -67,6 +69,9 @@ def _amounts_in_yuan(raw: RawTable, values: list[ParsedValue]) -> tuple[bool, Ch
 
 
 def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
+    for r in raw.indicators:
+        r.name, r.value = clean_cell(r.name), clean_cell(r.value)
+        r.nature, r.unit = clean_cell(r.nature) or None, clean_cell(r.unit) or None
     values = [parse_value(r.value, name=r.name, nature=r.nature, unit=r.unit) for r in raw.indicators]
     levels = assign_levels(raw.indicators, values)
     yuan, unit_check = _amounts_in_yuan(raw, values)
@@ -105,7 +110,7 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
         )
         for i, ln in enumerate(raw.budget_lines, start=1)
     ]
-    department = raw.department or ctx.department
+    department = raw.department or ctx.department or raw.filer
     table = Table(
         kind=raw.kind,
         year=raw.year or ctx.year,

@@ -24,6 +24,11 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def table_id(doc_id: str, n: int) -> str:
+    """`doc_id#N`, N zero-padded so that ORDER BY table_id is document order."""
+    return f"{doc_id}#{n:04d}"
+
+
 def loaded_status(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str] | None:
     """(status, extractor_version) of a document already in the database, or None."""
     row = con.execute("SELECT status, extractor_version FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
@@ -69,7 +74,7 @@ def load_document(con: duckdb.DuckDBPyConnection, doc: DocumentResult) -> None:
         )
         tables, lines, inds, checks = [], [], [], []
         for n, t in enumerate(doc.tables, start=1):
-            tid = f"{doc.doc_id}#{n}"
+            tid = table_id(doc.doc_id, n)
             tables.append(
                 [
                     tid,

@@ -110,6 +110,7 @@ class RawTable:
     title: str = ""
     year: int | None = None
     department: str | None = None
+    filer: str | None = None  # 填报单位: the department's fallback
     unit: str | None = None
     project: str | None = None
     total: Decimal | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pdfplumber
 import pypdfium2 as pdfium
 
 from extractors.pdf.grids import page_grids
@@ -37,8 +38,9 @@ def extract(path: Path) -> SourceDocument:
             raise ExtractionError("PDF has no pages")
         texts = [page_text(pdf, i) for i in range(n)]
         grids = []
-        for i in candidate_pages(texts):
-            grids.extend(page_grids(read_page(pdf, i)))
+        with pdfplumber.open(str(path)) as plumber_doc:
+            for i in candidate_pages(texts):
+                grids.extend(page_grids(read_page(pdf, i, plumber_doc=plumber_doc)))
         return SourceDocument(grids=grids, source_format="pdf", pages=n)
     finally:
         pdf.close()

@@ -11,7 +11,8 @@ from pipeline.model import Cell, Grid
 
 
 def _locate(table: LatticeTable, ch: Char) -> tuple[int, int] | None:
-    x, y = ch.cx, ch.cy
+    # A glyph that overflows a cell's right border still belongs to the cell it starts in.
+    x, y = min(ch.cx, ch.x0 + 1.0), ch.cy
     if not (table.xs[0] <= x <= table.xs[-1] and table.ys[0] <= y <= table.ys[-1]):
         return None
     c = min(bisect.bisect_right(table.xs, x) - 1, len(table.xs) - 2)

@@ -9,6 +9,7 @@ top-left origin, in PDF points.
 from __future__ import annotations
 
 import ctypes
+import re
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -160,11 +161,56 @@ def _add_line(a: tuple[float, float], b: tuple[float, float], hs: list[Segment],
         vs.append(((ax + bx) / 2, min(ay, by), max(ay, by)))
 
 
-def read_page(pdf: pdfium.PdfDocument, index: int, with_segments: bool = True) -> PageContent:
+# Latin base-14 fonts are never embedded and are decoded fine; a CJK font that is not
+# embedded makes PDFium drop some glyphs (seen: single-character lines of STSong-Light).
+_BASE14 = re.compile(r"^(Times|Helvetica|Arial|Courier|Symbol|ZapfDingbats)", re.I)
+
+
+def has_unembedded_cjk_font(page: pdfium.PdfPage) -> bool:
+    buf = ctypes.create_string_buffer(128)
+    seen: set[int] = set()
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=4):
+        font = raw.FPDFTextObj_GetFont(obj.raw)
+        if not font:
+            continue
+        key = ctypes.cast(font, ctypes.c_void_p).value or 0
+        if key in seen:
+            continue
+        seen.add(key)
+        if raw.FPDFFont_GetIsEmbedded(font):
+            continue
+        raw.FPDFFont_GetBaseFontName(font, buf, len(buf))
+        if not _BASE14.match(buf.value.decode("latin-1", "replace")):
+            return True
+    return False
+
+
+def pdfminer_chars(plumber_page, frame: _Frame) -> list[Char]:
+    """Characters as pdfminer decodes them (slower; used where PDFium is known to drop glyphs)."""
+    out: list[Char] = []
+    for c in plumber_page.chars:
+        t = c.get("text") or ""
+        if not t or t.isspace():
+            continue
+        x0, y0, x1, y1 = frame.box(
+            c["x0"] + frame.ox, c["y0"] + frame.oy, c["x1"] + frame.ox, c["y1"] + frame.oy
+        )
+        out.append(Char(t, x0, y0, x1, y1))
+    return out
+
+
+def read_page(
+    pdf: pdfium.PdfDocument, index: int, with_segments: bool = True, plumber_doc=None
+) -> PageContent:
+    """A page's characters and ruling segments.  `plumber_doc` (an open pdfplumber PDF) is
+    the fallback decoder for pages whose fonts PDFium is known to mishandle."""
     page = pdf[index]
     try:
         frame = _Frame(page)
-        chars, bad = read_chars(page, frame)
+        if plumber_doc is not None and has_unembedded_cjk_font(page):
+            chars, bad = pdfminer_chars(plumber_doc.pages[index], frame), 0
+        else:
+            chars, bad = read_chars(page, frame)
         hs, vs = read_segments(page, frame) if with_segments else ([], [])
         w, h = frame.size
         return PageContent(index + 1, w, h, chars, hs, vs, bad)

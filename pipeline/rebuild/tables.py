@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from pipeline.model import RawBudgetLine, RawTable, SourceDocument
+from pipeline.model import Cell, Grid, RawBudgetLine, RawIndicator, RawTable, SourceDocument
 from pipeline.normalize.names import parse_amount, strip_code
 from pipeline.normalize.text import clean_cell, compact
 from pipeline.rebuild import vocab
-from pipeline.rebuild.indicators import IndicatorColumns, parse_flattened, parse_geometric
+from pipeline.rebuild.indicators import ColumnRoles, IndicatorColumns, parse_flattened, parse_geometric
 from pipeline.rebuild.rows import Row, stream
 
 _INLINE_KEY = re.compile(r"^(.{2,14}?)[:：]\s*(\S.*)$")
@@ -45,7 +45,8 @@ class TableBuilder:
         self.ind_cols: IndicatorColumns | None = None
         self.header_rows: list[Row] = []
         self.last_was_header = False
-        self.budget_cols: dict[str, int] = {}
+        self.budget_cols = ColumnRoles()
+        self.budget_header_rows: list[Row] = []
         self.annual_col: int | None = None
         self.mid_col: int | None = None
         self.pending_below: list[tuple[str, int, int]] = []
@@ -53,11 +54,15 @@ class TableBuilder:
         self.goal_term: str | None = None
         self.seen_keys: set[str] = set()
         self.fallback_department: str | None = None
+        self.saw_ruled_table = False
+        self.last_grid: object | None = None
 
     # -- entry point -------------------------------------------------------------------------
     def feed(self, row: Row) -> str | None:
         """Consume one row; returns "split" when the row begins the next table instead."""
         texts = row.texts()
+        if row.grid.spans_known and row.grid.kind == "table":
+            self.saw_ruled_table = True
         if row.page is not None:
             if self.t.page_first is None:
                 self.t.page_first = row.page
@@ -68,7 +73,7 @@ class TableBuilder:
         self._money_unit(texts)
         all_texts = [c.text for c in row.distinct()]
         header = vocab.is_indicator_header(texts) or (
-            self.t.spans_known and vocab.is_indicator_header(all_texts)
+            row.grid.spans_known and vocab.is_indicator_header(all_texts)
         )
         if header:
             if self.t.indicators and self._starts_new_block(row):
@@ -84,6 +89,8 @@ class TableBuilder:
             return None
         self.last_was_header = False
         if self.state == "ind":
+            if row.is_text_line and self.saw_ruled_table:
+                return None  # page numbers and notes around a ruled table
             if self._starts_new_block(row):
                 return "split"
             self._indicator(row)
@@ -158,6 +165,8 @@ class TableBuilder:
             t.project = value
         elif key == "department" and not t.department:
             t.department = strip_code(value)
+        elif key == "filer" and not t.filer:
+            t.filer = strip_code(value)
         elif key == "unit" and not t.unit:
             t.unit = strip_code(value)
         elif key == "mid_total":
@@ -188,13 +197,11 @@ class TableBuilder:
 
     # -- budget lines ---------------------------------------------------------------------------
     def _budget_header(self, row: Row) -> None:
-        for c in row.own():
-            role = vocab.budget_role(c.text)
-            if role:
-                self.budget_cols[role] = c.col
+        self.budget_header_rows = [row]
+        self.budget_cols = ColumnRoles.from_rows(self.budget_header_rows, vocab.budget_role)
 
     def _budget(self, row: Row) -> None:
-        cells = row.own()
+        cells = [c for c in row.own() if not vocab.is_budget_block_label(c.text)]
         if not cells:
             return
         first = cells[0].text
@@ -203,39 +210,50 @@ class TableBuilder:
             self.state = "meta"
             self._meta(row)
             return
-        roles = [vocab.budget_role(c.text) for c in cells]
-        if all(r is not None for r in roles):
-            for c, r in zip(cells, roles, strict=True):
-                self.budget_cols[r] = c.col  # sub-header: 总额 | 财政拨款 | 其他资金
+        if all(vocab.budget_role(c.text) is not None for c in cells):
+            # sub-header: 总额 | 财政拨款 | 其他资金 under 预算金额
+            self.budget_header_rows.append(row)
+            self.budget_cols = ColumnRoles.from_rows(self.budget_header_rows, vocab.budget_role)
             return
-        amounts = [(c, parse_amount(c.text)) for c in cells]
-        numbers = [(c, a) for c, a in amounts if a is not None and c.col != self.budget_cols.get("remark")]
-        words = [c for c, a in amounts if a is None and c.col != self.budget_cols.get("remark")]
+        cols = self.budget_cols.for_grid(row.grid) if row.grid.spans_known else self.budget_cols
+        remark = set(cols.roles.get("remark", []))
+        amounts = [(c, parse_amount(c.text)) for c in cells if c.col not in remark]
+        numbers = [(c, a) for c, a in amounts if a is not None]
+        words = [c for c, a in amounts if a is None]
         if vocab.is_total_row_label(first):
-            total, fiscal, other = self._amount_triple(numbers)
+            total, fiscal, other = self._amount_triple(numbers, cols)
             self.t.total = self.t.total if self.t.total is not None else total
             self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else fiscal
             self.t.other = self.t.other if self.t.other is not None else other
             return
         if not numbers or not words:
             return
-        total, fiscal, other = self._amount_triple(numbers)
-        task_col = self.budget_cols.get("task")
-        task = next((c for c in words if c.col == task_col), words[0])
+        total, fiscal, other = self._amount_triple(numbers, cols)
+        task_cols = cols.roles.get("task", [])
+        content_cols = cols.roles.get("content", [])
+        task = next((c for c in words if c.col in task_cols), words[0])
         rest = [c for c in words if c is not task]
-        content = rest[0].text if rest else None
+        content = next(
+            (c for c in rest if c.col in content_cols), rest[0] if rest and not content_cols else None
+        )
         self.t.budget_lines.append(
-            RawBudgetLine(task=task.text, content=content, total=total, fiscal=fiscal, other=other)
+            RawBudgetLine(
+                task=task.text,
+                content=content.text if content else None,
+                total=total,
+                fiscal=fiscal,
+                other=other,
+            )
         )
 
-    def _amount_triple(self, numbers) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    @staticmethod
+    def _amount_triple(numbers, cols: ColumnRoles) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
         by_role: dict[str, Decimal] = {}
-        col_role = {col: role for role, col in self.budget_cols.items()}
         for c, a in numbers:
-            role = col_role.get(c.col)
+            role = cols.role_of(c.col)
             if role in ("total", "fiscal", "other") and role not in by_role:
                 by_role[role] = a
-        if len(by_role) < len(numbers[:3]):
+        if len(by_role) < min(len(numbers), 3) and not cols.extents:
             by_role = dict(zip(("total", "fiscal", "other"), (a for _, a in numbers[-3:]), strict=False))
         return by_role.get("total"), by_role.get("fiscal"), by_role.get("other")
 
@@ -244,8 +262,8 @@ class TableBuilder:
         cols = self.ind_cols
         if cols is None:
             return
-        if self.t.spans_known:
-            ind = parse_geometric(row, cols)
+        if row.grid.spans_known:
+            ind = parse_geometric(row, cols.for_grid(row.grid))
         else:
             ind = parse_flattened(row, cols)
         if isinstance(ind, list):
@@ -253,16 +271,40 @@ class TableBuilder:
             return
         if ind is None:
             return
+        if self._continues_previous(row, ind):
+            return
         if self.pending_labels:
             ind.floating_labels = self.pending_labels + ind.floating_labels
             self.pending_labels = []
         self.t.indicators.append(ind)
+        self.last_grid = row.grid
+
+    def _continues_previous(self, row: Row, ind: RawIndicator) -> bool:
+        """A cell cut by a page break: the first row of the next page holds only the rest of the
+        previous row's name or value, with no labels.  It is appended to that row."""
+        if not self.t.indicators or row.grid is self.last_grid or not row.grid.spans_known:
+            return False
+        if ind.level1_raw or ind.level2_raw or (ind.name and ind.value):
+            return False
+        prev = self.t.indicators[-1]
+        if ind.value and not ind.name:
+            prev.value = f"{prev.value}\n{ind.value}"
+        elif ind.name and not ind.value:
+            prev.name = f"{prev.name}\n{ind.name}"
+        else:
+            return False
+        self.last_grid = row.grid
+        return True
 
     def result(self) -> RawTable:
         if not self.t.goal and self.goal_term:
             self.t.goal = self.goal_term
         if not self.t.department:
             self.t.department = self.fallback_department
+        if self.t.kind == "project" and not self.t.project:
+            unit, project = vocab.project_from_title(self.t.title)
+            self.t.project = project
+            self.t.unit = self.t.unit or unit
         return self.t
 
 
@@ -285,10 +327,67 @@ def _starts_untitled(row: Row) -> str | None:
     return None
 
 
+def join_wrapped_titles(grid: Grid) -> Grid:
+    """A title wrapped over two lines of running text (`…项目绩效目` / `标表`) → one line."""
+    if grid.kind != "text":
+        return grid
+    rows: dict[int, list] = {}
+    for c in grid.cells:
+        rows.setdefault(c.row, []).append(c)
+    out = []
+    order = sorted(rows)
+    skip = set()
+    for k, r in enumerate(order):
+        if r in skip:
+            continue
+        cells = rows[r]
+        if k + 1 < len(order) and len(cells) == 1 and len(rows[order[k + 1]]) == 1:
+            a, b = cells[0], rows[order[k + 1]][0]
+            if _wraps_into_title(a, b):
+                merged = Cell(
+                    text=a.text + b.text, row=a.row, col=0, page=a.page, bbox=_union_box(a.bbox, b.bbox)
+                )
+                out.append(merged)
+                skip.add(order[k + 1])
+                continue
+        out.extend(cells)
+    return Grid(cells=out, kind=grid.kind, spans_known=grid.spans_known, page=grid.page, bbox=grid.bbox)
+
+
+def _wraps_into_title(a: Cell, b: Cell) -> bool:
+    ta, tb = compact(a.text), compact(b.text)
+    if len(ta) < 8 or vocab.title_kind(ta) or vocab.year_line(ta) or vocab.money_unit(ta):
+        return False
+    if re.search(r"[。；：:;]$", ta) or not vocab.title_kind(ta + tb):
+        return False
+    if a.bbox and b.bbox:
+        ha, hb = a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]
+        gap = b.bbox[1] - a.bbox[3]
+        if not (0.7 < ha / max(hb, 0.1) < 1.4) or gap > 0.8 * max(ha, hb):
+            return False
+    return True
+
+
+def _union_box(a, b):
+    if a is None or b is None:
+        return a or b
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
 def find_tables(doc: SourceDocument) -> list[RawTable]:
     """Every target table of a document, in order, as printed (not yet normalized)."""
+    doc = SourceDocument(
+        grids=[join_wrapped_titles(g) for g in doc.grids],
+        source_format=doc.source_format,
+        pages=doc.pages,
+        ocr_pages=doc.ocr_pages,
+        notes=doc.notes,
+    )
     tables: list[RawTable] = []
     builder: TableBuilder | None = None
+    # A title identical to the open table's, printed again on its next page, may head either
+    # the continuation of that table or a new table: the first row after it decides.
+    held: TableBuilder | None = None
 
     def finish(b: TableBuilder | None) -> None:
         if b is not None and (b.t.indicators or b.t.budget_lines):
@@ -299,7 +398,17 @@ def find_tables(doc: SourceDocument) -> list[RawTable]:
             continue
         kind, title = _row_title(row)
         if kind:
-            finish(builder)
+            if (
+                held is None
+                and builder is not None
+                and builder.state == "ind"
+                and compact(title) == compact(builder.t.title)
+            ):
+                held = builder
+            else:
+                finish(held)
+                held = None
+                finish(builder)
             builder = TableBuilder(kind, title, vocab.year_in(title), row.page, row.grid.spans_known)
             continue
         texts = row.texts()
@@ -309,9 +418,16 @@ def find_tables(doc: SourceDocument) -> list[RawTable]:
             and builder.state != "meta"
             and vocab.is_other_table_title(texts[0])
         ):
+            finish(held)
             finish(builder)
-            builder = None
+            builder = held = None
             continue
+        if held is not None and builder is not None and row.grid.kind != "text" and len(texts) > 1:
+            if any(split_key(c.text)[0] for c in row.own()):
+                finish(held)  # metadata: the title heads a new table
+            else:
+                builder = held  # header or indicator rows: the same table goes on
+            held = None
         if builder is None:
             untitled = _starts_untitled(row)
             if untitled is None:
@@ -323,5 +439,6 @@ def find_tables(doc: SourceDocument) -> list[RawTable]:
             builder = TableBuilder(prev.t.kind, prev.t.title, prev.t.year, row.page, row.grid.spans_known)
             builder.fallback_department = prev.t.department if prev.t.kind == "project" else None
             builder.feed(row)
+    finish(held)
     finish(builder)
     return tables

@@ -33,6 +33,37 @@ def title_kind(text: str) -> str | None:
     return "department" if _DEPARTMENT_TITLE.search(s) else "project"
 
 
+# A title remainder that names no project: a generic table name, alone or after the
+# department and/or the year (`某局2026年项目支出`).
+_GENERIC_TITLE = re.compile(
+    r"^(.*?(局|委员会|委|厅|办公室|办|院|中心|部门|单位|政府|本级)?(20\d\d年度?)?)"
+    r"(项目支出|项目|政策和项目预算|政策和项目|部门专项业务经费|专项业务经费|专项资金总体|专项资金|财政项目支出|"
+    r"转移支付区域|转移支付|部门整体支出|单位整体支出|整体支出|部门整体预算|部门整体|项目预算|预算项目)?$"
+)
+_CODE_UNIT_PREFIX = re.compile(r"^[0-9A-Za-z]{3,}[_＿-](.+?)[_＿](.+)$")
+_TITLE_SUFFIX = re.compile(r"(的)?绩效目标(表|申报表|填报表).*$")
+
+
+def project_from_title(title: str) -> tuple[str | None, str | None]:
+    """(unit, project) named by a project table's own title, where no 项目名称 row exists:
+    `301007_某分局_机场修缮项目绩效目标表` → (某分局, 机场修缮项目).  Generic titles
+    (项目支出绩效目标表, 某局2026年项目支出绩效目标表) name no project."""
+    s = compact(title)
+    s = re.sub(r"^(附?表\s*[\d-]+|[(（]?[一二三四五六七八九十\d]+[)）.、．])", "", s)
+    core = _TITLE_SUFFIX.sub("", s)
+    if not core or core == s:
+        return None, None
+    unit = None
+    m = _CODE_UNIT_PREFIX.match(core)
+    if m:
+        unit, core = m.group(1), m.group(2)
+    m = _GENERIC_TITLE.match(core)
+    prefix = m.group(1) if m else core
+    if len(core) < 2 or (m and (not prefix or m.group(2) or m.group(3))):
+        return unit, None
+    return unit, core
+
+
 def year_in(text: str) -> int | None:
     m = _YEAR.search(compact(text))
     return int(m.group(1)) if m else None
@@ -72,16 +103,17 @@ KEYS: list[tuple[str, re.Pattern[str]]] = [
     (
         "department",
         re.compile(
-            r"^(部门\(单位\)名称|部门（单位）名称|部门名称|单位名称|主管部门(及代码|名称)?|"
-            r"主管单位|预算部门|部门单位|填报单位|预算单位|部门\(单位\))$"
+            r"^(部门\(单位\)名称|部门（单位）名称|部门名称|主管部门(及代码|名称)?|主管单位|预算部门|部门\(单位\)|"
+            r"部门名称及代码|主管部门\(单位\))$"
         ),
     ),
+    ("filer", re.compile(r"^(填报单位|预算单位|单位名称|部门单位|编报单位|申报单位|填报部门)(\(盖章\))?$")),
     ("unit", re.compile(r"^(实施单位|项目实施单位|执行单位|资金使用单位)$")),
     (
         "total",
         re.compile(
-            r"^(年度资金总额|资金总额|年度金额|预算支出总额|预算总额|项目总额|年度预算|"
-            r"年度预算资金|资金总额\(万元\)|年度资金|总额)$"
+            r"^(年度(预算)?资金总额|(预算)?资金总额|年度金额|预算支出总额|预算总额|项目总额|年度预算|"
+            r"年度预算资金|年度资金|总额|本年预算|本年资金总额)$"
         ),
     ),
     ("mid_total", re.compile(r"^(中期资金总额|实施期资金总额|项目总投资|总投资)$")),
@@ -90,7 +122,7 @@ KEYS: list[tuple[str, re.Pattern[str]]] = [
     (
         "goal",
         re.compile(
-            r"^(年度总体目标|年度目标|年度绩效目标|本年度绩效目标|年度总体绩效目标|整体绩效目标|"
+            r"^(年度总体目标|年度目标|年度绩效目标|本年度绩效目标|年度总体绩效目标|整体绩效目标|总体绩效目标|部门整体绩效目标|"
             r"项目年度目标|部门年度目标)$"
         ),
     ),
@@ -124,19 +156,43 @@ def is_budget_header(texts: list[str]) -> bool:
 def budget_role(text: str) -> str | None:
     s = compact(text)
     s = re.sub(r"[(（](万元|元)[)）]", "", s)
-    if s.startswith("任务名称") or s in ("任务", "名称"):
+    if s.startswith("任务名称") or s in ("任务", "名称", "项目名称", "工作任务"):
         return "task"
-    if "主要内容" in s or "主要实施内容" in s or s == "内容":
+    if "主要内容" in s or "主要实施内容" in s or s in ("内容", "实施内容"):
         return "content"
-    if s in ("总额", "资金总额", "合计", "小计", "预算总额", "年度资金总额", "拟投入的资金", "预算金额"):
+    if s in (
+        "总额",
+        "资金总额",
+        "合计",
+        "小计",
+        "预算总额",
+        "年度资金总额",
+        "拟投入的资金",
+        "预算金额",
+        "预算数",
+        "金额",
+        "拟投入资金",
+    ):
         return "total"
     if s.startswith("财政拨款") or s == "财政资金":
         return "fiscal"
     if s.startswith("其他资金") or s == "其它资金":
         return "other"
-    if s == "备注":
+    if s in ("备注", "说明") or s.startswith("期望达到的目标") or s.startswith("预期目标"):
         return "remark"
     return None
+
+
+def is_budget_block_label(text: str) -> bool:
+    """The merged label in front of the task rows (年度主要任务, 年度重点工作任务)."""
+    return compact(text) in (
+        "年度主要任务",
+        "年度重点工作任务",
+        "主要任务",
+        "重点工作任务",
+        "年度工作任务",
+        "任务",
+    )
 
 
 def is_total_row_label(text: str) -> bool:
