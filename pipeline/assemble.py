@@ -75,6 +75,8 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
     values = [parse_value(r.value, name=r.name, nature=r.nature, unit=r.unit) for r in raw.indicators]
     levels = assign_levels(raw.indicators, values)
     yuan, unit_check = _amounts_in_yuan(raw, values)
+    if raw.other is None and raw.total is not None and raw.fiscal is not None and raw.total >= raw.fiscal:
+        raw.other = raw.total - raw.fiscal  # 其他资金 left blank: the part of the total not from 财政拨款
     indicators = []
     for seq, (r, v, lv) in enumerate(zip(raw.indicators, values, levels, strict=True), start=1):
         indicators.append(
@@ -116,7 +118,7 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
         year=raw.year or ctx.year,
         department=strip_code(department),
         unit=raw.unit if raw.kind == "project" else None,
-        project=clean_cell(raw.project) or None if raw.kind == "project" else None,
+        project=strip_code(raw.project) if raw.kind == "project" else None,
         budget_total_wan=to_wan(raw.total, yuan),
         budget_fiscal_wan=to_wan(raw.fiscal, yuan),
         budget_other_wan=to_wan(raw.other, yuan),

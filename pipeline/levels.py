@@ -144,6 +144,8 @@ def assign_levels(rows: list[RawIndicator], values: list[ParsedValue]) -> list[L
                 seq.append(cat)
                 first_groups[cat] = last_group if taxonomy.parent(cat) is None else taxonomy.parent(cat)
 
+    if any(ev.fixed for ev in evs):
+        return _read_off(rows, evs, first_groups, cost_l1)
     aff = [affinity(r.name, v) for r, v in zip(rows, values, strict=True)]
     if not seq:
         return [_free(r, a) for r, a in zip(rows, aff, strict=True)]
@@ -194,6 +196,30 @@ def assign_levels(rows: list[RawIndicator], values: list[ParsedValue]) -> list[L
         if cat == "成本指标" and cost_l1:
             level2, level1 = "经济成本指标", taxonomy.COST
         out.append(Levels(level1, level2, l1_raw, l2_raw, inferred, taxonomy.dimension(level2)))
+    return out
+
+
+def _read_off(
+    rows: list[RawIndicator], evs: list[_RowEvidence], first_groups: dict[str, str | None], cost_l1: bool
+) -> list[Levels]:
+    """Labels read off merged cells.  A row whose label cell is empty (the merged cell was cut
+    by a page break) continues the block above it."""
+    cats: list[str | None] = [ev.fixed for ev in evs]
+    for i in range(len(cats)):
+        if cats[i] is None and i > 0:
+            cats[i] = cats[i - 1]
+    for i in range(len(cats) - 2, -1, -1):
+        if cats[i] is None:
+            cats[i] = cats[i + 1]
+    out = []
+    for r, ev, cat in zip(rows, evs, cats, strict=True):
+        level2 = cat
+        level1 = (taxonomy.parent(cat) or first_groups.get(cat) or ev.group) if cat else ev.group
+        if cat == "成本指标" and cost_l1:
+            level2, level1 = "经济成本指标", taxonomy.COST
+        out.append(
+            Levels(level1, level2, r.level1_raw, r.level2_raw, ev.fixed is None, taxonomy.dimension(level2))
+        )
     return out
 
 

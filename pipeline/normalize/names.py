@@ -7,8 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from pipeline.normalize.text import clean_cell, fold_width
 
+# A leading code: bracketed (`[305010]`), followed by a separator (`342004-`, `266_`), or a long
+# alphanumeric code followed by a space (`11000022T00000042 `).  Year spans (`2024-2026年`) are not codes.
 _LEAD_CODE = re.compile(
-    r"^\s*[\[【(（]?\s*[0-9A-Za-z]{3,}\s*[\]】)）]?\s*[-_－—:：、.]?\s*(?=[\u4e00-\u9fff])"
+    r"^\s*(?:[\[【(（]\s*[0-9A-Za-z]{3,}\s*[\]】)）]|(?!(?:19|20)\d\d\s*[-—－~至])[0-9A-Za-z]{3,}\s*[-_－—:：、]"
+    r"|[0-9A-Za-z]*\d[0-9A-Za-z]{5,}\s+)\s*(?=\S)"
 )
 _TRAIL_CODE = re.compile(r"\s*[\[【(（]\s*[0-9A-Za-z]{3,}\s*[\]】)）]\s*$")
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
@@ -19,7 +22,14 @@ def strip_code(name: str | None) -> str | None:
     if not name:
         return None
     s = clean_cell(name)
-    s = _LEAD_CODE.sub("", s)
+    stripped = s
+    for _ in range(3):  # `11000022T00000042 5969-name` carries two codes
+        nxt = _LEAD_CODE.sub("", stripped, count=1)
+        if nxt == stripped or not nxt:
+            break
+        stripped = nxt
+    if re.match(r"[\u4e00-\u9fff“《（(]", stripped):  # only a code in front of a Chinese name is a code
+        s = stripped
     s = _TRAIL_CODE.sub("", s)
     s = s.strip(" :：")
     return s or None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from pipeline.model import Cell, Grid, RawIndicator
 from pipeline.normalize import taxonomy
+from pipeline.normalize.text import clean_cell
 from pipeline.rebuild.rows import Row
 from pipeline.rebuild.vocab import indicator_role
 
@@ -54,7 +55,18 @@ class ColumnRoles:
             cols.roles["value"] = cols.roles.pop("value_term")
             if "value_term" in cols.extents:
                 cols.extents["value"] = cols.extents.pop("value_term")
+        if "block" in cols.roles and not cols.roles.keys() & {"level1", "level2", "name"}:
+            # 绩效指标 is not a leading label here but the data: packed levels + name, or a
+            # whole packed list of indicators when there is no value column
+            packed = "packed_levels" if "value" in cols.roles else "packed_items"
+            cols.roles[packed] = cols.roles.pop("block")
+            if "block" in cols.extents:
+                cols.extents[packed] = cols.extents.pop("block")
         return cols
+
+    @property
+    def lists_projects(self) -> bool:
+        return "project" in self.roles
 
     def for_grid(self, grid: Grid) -> ColumnRoles:
         """The same roles on another grid (a continuation page), matched by horizontal position."""
@@ -92,8 +104,10 @@ IndicatorColumns = ColumnRoles
 
 def _enough(mapped: dict[str, list[int]], original: dict[str, list[int]]) -> bool:
     """A remapping is trusted when it finds the roles that carry data."""
+    if "packed_items" in original:
+        return "packed_items" in mapped
     if "value" in original:
-        return "value" in mapped and bool({"name", "level2", "level1"} & mapped.keys())
+        return "value" in mapped and bool({"name", "level2", "level1", "packed_levels"} & mapped.keys())
     if "task" in original:
         return "task" in mapped
     return bool(mapped)
@@ -135,12 +149,16 @@ def parse_geometric(row: Row, cols: IndicatorColumns) -> RawIndicator | None:
     value_col = cols.first("value")
     value_cell = row.at(value_col) if value_col is not None else None
     name_col = cols.first("name")
+    if name_col is None:
+        name_col = cols.first("packed_levels")
     name_cell = row.at(name_col) if name_col is not None else None
     if value_cell is None and name_cell is None:
         return None
     level1 = text_at("level1")
     level2 = text_at("level2")
     name = name_cell.text if name_cell else ""
+    if "packed_levels" in cols.roles and name:
+        level1, level2, name = taxonomy.split_packed(name)
     if not name and value_cell is None:
         return None
     return RawIndicator(
@@ -241,3 +259,53 @@ def _union(*cells: Cell | None):
 def _min_conf(*cells: Cell | None) -> float | None:
     confs = [c.confidence for c in cells if c is not None and c.confidence is not None]
     return min(confs) if confs else None
+
+
+_ITEM_START = re.compile(r"(?:^|(?<=[。;；]))\s*(\d{1,3})\s*[、.．]\s*(?=\d\s*\d?\s*[-－—])")
+_ANNUAL = re.compile(r"(年度|本年|当年)(绩效)?(指标值|目标值)\s*[:：]")
+_TERM = re.compile(r"(实施周期|实施期|中期|项目期)(绩效)?(指标值|目标值)\s*[:：]")
+
+
+def parse_packed_items(cell: Cell) -> list[RawIndicator]:
+    """A cell that packs a project's whole indicator list:
+    `1、1-产出指标；11-数量指标；name；实施周期指标值:X；年度指标值:Y。2、…` → one row per item
+    (the 年度 value; the 实施周期 value only where no 年度 value is printed)."""
+    text = clean_cell(cell.text)
+    starts = [m.start() for m in _ITEM_START.finditer(text)]
+    out: list[RawIndicator] = []
+    for a, b in zip(starts, [*starts[1:], len(text)], strict=True):
+        item = _ITEM_START.sub("", text[a:b], count=1).strip().rstrip("。").strip()
+        parts = [p.strip() for p in re.split(r"[；;]", item) if p.strip()]
+        level1 = level2 = None
+        labels: list[str] = []
+        rest: list[str] = []
+        for p in parts:
+            lab = taxonomy.recognise(p)
+            if lab is not None and len(labels) < 2 and not rest:
+                labels.append(p)
+            else:
+                rest.append(p)
+        if labels:
+            level1 = labels[0] if len(labels) == 2 else None
+            level2 = labels[-1]
+        annual = next((_ANNUAL.sub("", p, count=1) for p in rest if _ANNUAL.search(p)), None)
+        term = next((_TERM.sub("", p, count=1) for p in rest if _TERM.search(p)), None)
+        names = [p for p in rest if not _ANNUAL.search(p) and not _TERM.search(p)]
+        value = annual if annual is not None else term
+        if value is None and len(names) >= 2:
+            value = names.pop()
+        if not names and value is None:
+            continue
+        out.append(
+            RawIndicator(
+                name="；".join(names),
+                value=(value or "").strip(),
+                level1_raw=level1,
+                level2_raw=level2,
+                labels_certain=True,
+                page=cell.page,
+                bbox=cell.bbox,
+                confidence=cell.confidence,
+            )
+        )
+    return out

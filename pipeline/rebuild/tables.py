@@ -15,7 +15,13 @@ from pipeline.model import Cell, Grid, RawBudgetLine, RawIndicator, RawTable, So
 from pipeline.normalize.names import parse_amount, strip_code
 from pipeline.normalize.text import clean_cell, compact
 from pipeline.rebuild import vocab
-from pipeline.rebuild.indicators import ColumnRoles, IndicatorColumns, parse_flattened, parse_geometric
+from pipeline.rebuild.indicators import (
+    ColumnRoles,
+    IndicatorColumns,
+    parse_flattened,
+    parse_geometric,
+    parse_packed_items,
+)
 from pipeline.rebuild.rows import Row, stream
 
 _INLINE_KEY = re.compile(r"^(.{2,14}?)[:：]\s*(\S.*)$")
@@ -56,6 +62,8 @@ class TableBuilder:
         self.fallback_department: str | None = None
         self.saw_ruled_table = False
         self.last_grid: object | None = None
+        self.block_grid: object | None = None
+        self.list_unit: str | None = None
 
     # -- entry point -------------------------------------------------------------------------
     def feed(self, row: Row) -> str | None:
@@ -76,7 +84,8 @@ class TableBuilder:
             row.grid.spans_known and vocab.is_indicator_header(all_texts)
         )
         if header:
-            if self.t.indicators and self._starts_new_block(row):
+            cols = IndicatorColumns.from_rows([row])
+            if self.t.indicators and not cols.lists_projects and self._starts_new_block(row):
                 return "split"
             self.header_rows = [*self.header_rows, row] if self.last_was_header else [row]
             self.ind_cols = IndicatorColumns.from_rows(self.header_rows)
@@ -91,6 +100,8 @@ class TableBuilder:
         if self.state == "ind":
             if row.is_text_line and self.saw_ruled_table:
                 return None  # page numbers and notes around a ruled table
+            if self.ind_cols is not None and self.ind_cols.lists_projects:
+                return self._project_list_row(row)
             if self._starts_new_block(row):
                 return "split"
             self._indicator(row)
@@ -126,19 +137,7 @@ class TableBuilder:
     def _meta(self, row: Row) -> None:
         cells = row.own()
         if self.pending_below:
-            for key, col, span in self.pending_below:
-                below = next(
-                    (
-                        c
-                        for c in cells
-                        if c.col <= col < c.col + max(c.colspan, 1) or col <= c.col < col + span
-                    ),
-                    None,
-                )
-                if below is not None and split_key(below.text)[0] is None:
-                    self._assign(key, below.text, col)
-                    cells = [c for c in cells if c is not below]
-            self.pending_below = []
+            cells = self._resolve_pending(row, cells)
         consumed: set[int] = set()
         for i, c in enumerate(cells):
             if id(c) in consumed:
@@ -155,6 +154,30 @@ class TableBuilder:
                 consumed.add(id(nxt))
             else:
                 self.pending_below.append((key, c.col, c.colspan))
+
+    def _resolve_pending(self, row: Row, cells: list) -> list:
+        """Keys whose value is printed below them (a header row of keys over a row of values),
+        possibly through a row of sub-headers (财政拨款 → 合计 | 基本支出 | 项目支出)."""
+        keep = []
+        for key, col, span in self.pending_below:
+            below = [c for c in cells if col <= c.col < col + span or c.col <= col < c.col + c.colspan]
+            if not below:
+                covering = row.slots[col] if col < len(row.slots) else None
+                if covering is not None and covering.row < row.index:
+                    keep.append((key, col, span))  # the key cell is merged down over this row
+                continue
+            first = below[0]
+            if split_key(first.text)[0] is not None:
+                continue
+            if key in ("total", "fiscal", "other", "mid_total") and parse_amount(first.text) is None:
+                sub = next((c for c in below if vocab.is_total_row_label(c.text)), first)
+                keep.append((key, sub.col, 1))
+                cells = [c for c in cells if c not in below]
+                continue
+            self._assign(key, first.text, col)
+            cells = [c for c in cells if c is not first]
+        self.pending_below = keep
+        return cells
 
     def _assign(self, key: str, value: str, col: int) -> None:
         value = clean_cell(value)
@@ -296,6 +319,100 @@ class TableBuilder:
         self.last_grid = row.grid
         return True
 
+    # -- tables that list many projects (one row, or one merged block, per project) -------------
+    def _project_list_row(self, row: Row) -> str | None:
+        cols = self.ind_cols.for_grid(row.grid) if row.grid.spans_known else self.ind_cols
+        block = self._project_block(row, cols)
+        if block is not None:
+            name, total, fiscal, other, goal, has_data = block
+            if vocab.is_total_row_label(name):
+                return None  # the grand total of the list
+            if name and not goal and not has_data:
+                self.list_unit = strip_code(name)  # a subtotal row naming the unit that spends the money
+                return None
+            if self.block_grid is None:
+                self._start_block(row, block)
+            elif self.block_grid is row.grid or not (self._block_incomplete() or not name or total is None):
+                return "split"
+            else:
+                self._continue_block(row, block)  # one project's merged cells cut by a page break
+        if self.block_grid is None:
+            return None
+        if "packed_items" in cols.roles:
+            cell = row.at(cols.first("packed_items"), covering=False)
+            if cell is not None:
+                self.t.indicators.extend(parse_packed_items(cell))
+            return None
+        self._indicator(row)
+        return None
+
+    @staticmethod
+    def _project_block(row: Row, cols: ColumnRoles):
+        """(name, total, fiscal, other, goal, has indicator data) where a row starts a merged
+        project cell, else None."""
+        pcol = cols.first("project")
+        cell = row.at(pcol, covering=False) if pcol is not None else None
+        if (
+            cell is None
+            and pcol is not None
+            and row.slots[pcol] is not None
+            and row.slots[pcol].row == row.index
+        ):
+            cell = row.slots[pcol]  # an empty merged project cell (its text fell on another page)
+        if cell is None:
+            return None
+
+        def own(role: str) -> str:
+            c = cols.first(role)
+            got = row.at(c, covering=False) if c is not None else None
+            return got.text if got else ""
+
+        data = any(own(r) for r in ("packed_items", "name", "value", "packed_levels", "level1", "level2"))
+        return (
+            clean_cell(cell.text),
+            parse_amount(own("p_total")),
+            parse_amount(own("p_fiscal")),
+            parse_amount(own("p_other")),
+            clean_cell(own("goal")),
+            data,
+        )
+
+    def _start_block(self, row: Row, block) -> None:
+        name, total, fiscal, other, goal, _ = block
+        self.t.project = name or None
+        self.t.total, self.t.fiscal, self.t.other = total, fiscal, other
+        self.t.goal = goal or None
+        self.t.unit = self.t.unit or self.list_unit
+        self.block_grid = row.grid
+
+    def _block_incomplete(self) -> bool:
+        return not self.t.project or self.t.total is None
+
+    def _continue_block(self, row: Row, block) -> None:
+        name, total, fiscal, other, goal, _ = block
+        if name and name != self.t.project:
+            self.t.project = (self.t.project or "") + name
+        self.t.total = self.t.total if self.t.total is not None else total
+        self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else fiscal
+        self.t.other = self.t.other if self.t.other is not None else other
+        if goal and goal != self.t.goal:
+            self.t.goal = (self.t.goal or "") + goal
+        self.block_grid = row.grid
+
+    def successor(self, row: Row) -> TableBuilder:
+        """The builder for the next table of the same kind (several projects under one title)."""
+        nxt = TableBuilder(self.t.kind, self.t.title, self.t.year, row.page, row.grid.spans_known)
+        nxt.fallback_department = (
+            self.t.department or self.fallback_department if self.t.kind == "project" else None
+        )
+        nxt.t.amounts_in_yuan = self.t.amounts_in_yuan
+        nxt.saw_ruled_table = self.saw_ruled_table
+        if self.ind_cols is not None and self.ind_cols.lists_projects:
+            nxt.ind_cols, nxt.header_rows, nxt.state = self.ind_cols, self.header_rows, "ind"
+            nxt.list_unit = self.list_unit
+            nxt.t.department = self.t.department
+        return nxt
+
     def result(self) -> RawTable:
         if not self.t.goal and self.goal_term:
             self.t.goal = self.goal_term
@@ -423,7 +540,10 @@ def find_tables(doc: SourceDocument) -> list[RawTable]:
             builder = held = None
             continue
         if held is not None and builder is not None and row.grid.kind != "text" and len(texts) > 1:
-            if any(split_key(c.text)[0] for c in row.own()):
+            identity = {"project", "department", "filer", "unit"}
+            if not vocab.is_indicator_header(texts) and any(
+                split_key(c.text)[0] in identity for c in row.own()
+            ):
                 finish(held)  # metadata: the title heads a new table
             else:
                 builder = held  # header or indicator rows: the same table goes on
@@ -436,8 +556,7 @@ def find_tables(doc: SourceDocument) -> list[RawTable]:
         if builder.feed(row) == "split":
             prev = builder
             finish(prev)
-            builder = TableBuilder(prev.t.kind, prev.t.title, prev.t.year, row.page, row.grid.spans_known)
-            builder.fallback_department = prev.t.department if prev.t.kind == "project" else None
+            builder = prev.successor(row)
             builder.feed(row)
     finish(held)
     finish(builder)

@@ -240,13 +240,39 @@ def indicator_role(text: str) -> str | None:
         return "block"
     if s in ("活动", "活动名称", "项目活动"):
         return "activity"
+    # Columns of layouts that list many projects in one table (one row or block per project).
+    if s in ("项目名称", "项目", "项目(政策)名称", "政策名称", "专项名称"):
+        return "project"
+    if s in (
+        "总计",
+        "项目总额",
+        "合计",
+        "资金总额",
+        "年度资金总额",
+        "预算金额",
+        "金额",
+        "预算数",
+        "年度预算",
+    ):
+        return "p_total"
+    if s in ("财政拨款", "财政资金", "其中:财政拨款", "其中：财政拨款", "一般公共预算"):
+        return "p_fiscal"
+    if s in ("其他资金", "其它资金"):
+        return "p_other"
+    if s in ("绩效目标", "年度绩效目标", "项目绩效目标", "年度目标", "总体目标"):
+        return "goal"
     return None
 
 
 def is_indicator_header(texts: list[str]) -> bool:
+    """A header row of an indicator block (possibly one that also lists projects)."""
     roles = {indicator_role(t) for t in texts if t}
     levels = len(roles & {"level1", "level2", "name"})
     has_value = bool(roles & {"value", "value_term"})
-    return (levels >= 2 and (has_value or "level1" in roles)) or (
-        levels >= 1 and has_value and "name" in roles
-    )
+    if (levels >= 2 and (has_value or "level1" in roles)) or (levels >= 1 and has_value and "name" in roles):
+        return True
+    # packed layouts: 绩效指标 holds the levels and the name (with 指标性质/指标值 columns),
+    # or the whole list of a project's indicators (one cell per project row)
+    if "block" in roles and has_value and roles & {"nature", "unit", "activity"}:
+        return True
+    return "block" in roles and "project" in roles and bool(roles & {"p_total", "p_fiscal", "goal"})
