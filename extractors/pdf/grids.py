@@ -11,8 +11,7 @@ from pipeline.model import Cell, Grid
 
 
 def _locate(table: LatticeTable, ch: Char) -> tuple[int, int] | None:
-    # A glyph that overflows a cell's right border still belongs to the cell it starts in.
-    x, y = min(ch.cx, ch.x0 + 1.0), ch.cy
+    x, y = ch.anchor
     if not (table.xs[0] <= x <= table.xs[-1] and table.ys[0] <= y <= table.ys[-1]):
         return None
     c = min(bisect.bisect_right(table.xs, x) - 1, len(table.xs) - 2)
@@ -60,8 +59,9 @@ def page_grids(content: PageContent) -> list[Grid]:
     inside: list[list[Char]] = [[] for _ in tables]
     outside: list[Char] = []
     for ch in content.chars:
+        ax, ay = ch.anchor
         for k, t in enumerate(tables):
-            if t.bbox[0] - 1 <= ch.cx <= t.bbox[2] + 1 and t.bbox[1] - 1 <= ch.cy <= t.bbox[3] + 1:
+            if t.bbox[0] - 1 <= ax <= t.bbox[2] + 1 and t.bbox[1] - 1 <= ay <= t.bbox[3] + 1:
                 inside[k].append(ch)
                 break
         else:

@@ -20,11 +20,25 @@ from extractors.lattice import Segment
 
 @dataclass
 class Char:
+    """A glyph with its box.  `clip` is the box of the clip region it is drawn in, when that
+    region is small (a table cell): text overflowing a cell stays that cell's text."""
+
     text: str
     x0: float
     top: float
     x1: float
     bottom: float
+    clip: tuple[float, float, float, float] | None = None
+
+    @property
+    def anchor(self) -> tuple[float, float]:
+        """The point that decides which cell the glyph belongs to."""
+        if self.clip is not None:
+            cl = self.clip
+            if not (cl[0] <= self.cx <= cl[2] and cl[1] <= self.cy <= cl[3]):
+                return (cl[0] + cl[2]) / 2, (cl[1] + cl[3]) / 2
+        # a glyph that overflows a cell's right border belongs to the cell it starts in
+        return min(self.cx, self.x0 + 1.0), self.cy
 
     @property
     def cx(self) -> float:
@@ -79,8 +93,38 @@ class _Frame:
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
 
+def _clip_box(obj, frame: _Frame, pt: tuple[ctypes.c_float, ctypes.c_float]) -> tuple[float, ...] | None:
+    """Intersection of the boxes of an object's clip paths, in the display frame."""
+    cp = raw.FPDFPageObj_GetClipPath(obj)
+    if not cp:
+        return None
+    x, y = pt
+    box: tuple[float, float, float, float] | None = None
+    for i in range(raw.FPDFClipPath_CountPaths(cp)):
+        xs, ys = [], []
+        for j in range(raw.FPDFClipPath_CountPathSegments(cp, i)):
+            seg = raw.FPDFClipPath_GetPathSegment(cp, i, j)
+            if seg and raw.FPDFPathSegment_GetPoint(seg, x, y):
+                xs.append(x.value)
+                ys.append(y.value)
+        if not xs:
+            continue
+        b = frame.box(min(xs), min(ys), max(xs), max(ys))
+        box = (
+            b if box is None else (max(box[0], b[0]), max(box[1], b[1]), min(box[2], b[2]), min(box[3], b[3]))
+        )
+    return box
+
+
 def read_chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], int]:
+    """Visible characters.  Glyphs outside their clip region are not shown on the page: those
+    clipped by a page-sized region are dropped (text of a cell continued from another page);
+    those clipped by a cell-sized region keep belonging to that cell."""
     tp = page.get_textpage()
+    pw, ph = frame.size
+    page_area = pw * ph
+    pt = (ctypes.c_float(), ctypes.c_float())
+    clips: dict[int, tuple[float, ...] | None] = {}
     try:
         n = tp.count_chars()
         chars: list[Char] = []
@@ -103,8 +147,23 @@ def read_chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], int]:
             key = (ch, round(x0), round(y0))
             if key in seen:  # fake bold: the same glyph drawn twice
                 continue
+            cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+            if not (0 <= cx <= pw and 0 <= cy <= ph):
+                continue  # off the page
+            obj = raw.FPDFText_GetTextObject(tp.raw, i)
+            clip = None
+            if obj:
+                addr = ctypes.addressof(obj.contents)
+                if addr not in clips:
+                    clips[addr] = _clip_box(obj, frame, pt)
+                clip = clips[addr]
+            if clip is not None and not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
+                if (clip[2] - clip[0]) * (clip[3] - clip[1]) > 0.25 * page_area:
+                    continue  # hidden by a page-sized clip
+            else:
+                clip = None
             seen.add(key)
-            chars.append(Char(ch, x0, y0, x1, y1))
+            chars.append(Char(ch, x0, y0, x1, y1, clip))
         return chars, bad
     finally:
         tp.close()

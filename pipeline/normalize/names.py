@@ -8,10 +8,11 @@ from decimal import Decimal, InvalidOperation
 from pipeline.normalize.text import clean_cell, fold_width
 
 # A leading code: bracketed (`[305010]`), followed by a separator (`342004-`, `266_`), or a long
-# alphanumeric code followed by a space (`11000022T00000042 `).  Year spans (`2024-2026年`) are not codes.
+# alphanumeric code followed by a space (`11000022T00000042 `), or a 6-digit budget-unit code glued
+# to the name (`337007内蒙古…`).  Year spans (`2024-2026年`) are not codes.
 _LEAD_CODE = re.compile(
     r"^\s*(?:[\[【(（]\s*[0-9A-Za-z]{3,}\s*[\]】)）]|(?!(?:19|20)\d\d\s*[-—－~至])[0-9A-Za-z]{3,}\s*[-_－—:：、]"
-    r"|[0-9A-Za-z]*\d[0-9A-Za-z]{5,}\s+)\s*(?=\S)"
+    r"|[0-9A-Za-z]*\d[0-9A-Za-z]{5,}\s+|\d{6}(?=[\u4e00-\u9fff]))\s*(?=\S)"
 )
 _TRAIL_CODE = re.compile(r"\s*[\[【(（]\s*[0-9A-Za-z]{3,}\s*[\]】)）]\s*$")
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")

@@ -68,8 +68,10 @@ _QUALIFIER = re.compile(
     r"平均|累计|合计|总计|共计|人均|户均|约|共|完成|实现)"
 )
 _RANGE_SEP = r"(?:-|~|～|〜|至|—|–|－|到)"
-_UNIT_CHARS = r"A-Za-z%‰℃°㎡㎞²³/·.()\u3400-\u9fff"
+_UNIT_CHARS = r"A-Za-z0-9%‰℃°㎡㎞²³/·.*×()\u3400-\u9fff"
 _UNIT = re.compile(rf"^[{_UNIT_CHARS}]{{1,12}}$")
+# Alternatives listed in parentheses after a unit: 个（台、套、件、辆）
+_UNIT_ALTERNATIVES = re.compile(r"\(([\u3400-\u9fff]{1,3}(?:[、/][\u3400-\u9fff]{1,3}){1,6})\)$")
 # Words that make "number + text" a time phrase or a sentence, not a unit.
 _NOT_UNIT = re.compile(r"前|后|底|之|完成|左右|以来|起|开始|每|的|和|或|；|;|，|,|。|及|内")
 _UNIT_OK_WITH = re.compile(r"^(起|件起|万起)$")  # 起 is a count unit (≤0起) when it stands alone
@@ -109,11 +111,16 @@ def normalize_unit(u: str | None) -> str | None:
 def _unit_like(u: str) -> bool:
     if not u:
         return True
+    if len(u) > 24:
+        return False
     if _UNIT_OK_WITH.match(u):
         return True
+    alternatives = _UNIT_ALTERNATIVES.search(u)
+    if alternatives and alternatives.start() > 0:
+        u = u[: alternatives.start()]
     if not _UNIT.match(u) or _NOT_UNIT.search(u):
         return False
-    if re.search(r"\d", u):
+    if re.search(r"(?<![A-Za-z])\d", u):  # digits only as powers of a Latin unit (m2, km2)
         return False
     return u.count("(") == u.count(")")
 

@@ -63,6 +63,8 @@ class TableBuilder:
         self.saw_ruled_table = False
         self.last_grid: object | None = None
         self.block_grid: object | None = None
+        self.block_reaches_end = False
+        self.last_list_grid: object | None = None
         self.list_unit: str | None = None
 
     # -- entry point -------------------------------------------------------------------------
@@ -323,8 +325,10 @@ class TableBuilder:
     def _project_list_row(self, row: Row) -> str | None:
         cols = self.ind_cols.for_grid(row.grid) if row.grid.spans_known else self.ind_cols
         block = self._project_block(row, cols)
+        grid_start = row.grid is not self.last_list_grid
+        self.last_list_grid = row.grid
         if block is not None:
-            name, total, fiscal, other, goal, has_data = block
+            name, total, fiscal, other, goal, has_data, cell = block
             if vocab.is_total_row_label(name):
                 return None  # the grand total of the list
             if name and not goal and not has_data:
@@ -332,10 +336,10 @@ class TableBuilder:
                 return None
             if self.block_grid is None:
                 self._start_block(row, block)
-            elif self.block_grid is row.grid or not (self._block_incomplete() or not name or total is None):
-                return "split"
-            else:
+            elif grid_start and self._continues_across_pages(name, total):
                 self._continue_block(row, block)  # one project's merged cells cut by a page break
+            else:
+                return "split"
         if self.block_grid is None:
             return None
         if "packed_items" in cols.roles:
@@ -375,28 +379,37 @@ class TableBuilder:
             parse_amount(own("p_other")),
             clean_cell(own("goal")),
             data,
+            cell,
         )
 
     def _start_block(self, row: Row, block) -> None:
-        name, total, fiscal, other, goal, _ = block
+        name, total, fiscal, other, goal, _, cell = block
         self.t.project = name or None
         self.t.total, self.t.fiscal, self.t.other = total, fiscal, other
         self.t.goal = goal or None
         self.t.unit = self.t.unit or self.list_unit
         self.block_grid = row.grid
+        self.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
 
-    def _block_incomplete(self) -> bool:
-        return not self.t.project or self.t.total is None
+    def _continues_across_pages(self, name: str, total: Decimal | None) -> bool:
+        """A project block that reached the bottom of the previous page and a block at the top of
+        this one are one project when either part lacks its name or amount (the centred text
+        fell on the other page), or both print the same amount."""
+        if not self.block_reaches_end:
+            return False
+        incomplete = not self.t.project or self.t.total is None or not name or total is None
+        return incomplete or total == self.t.total
 
     def _continue_block(self, row: Row, block) -> None:
-        name, total, fiscal, other, goal, _ = block
-        if name and name != self.t.project:
-            self.t.project = (self.t.project or "") + name
+        name, total, fiscal, other, goal, _, cell = block
+        self.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
+        if name:
+            self.t.project = _join_fragments(self.t.project or "", name)
         self.t.total = self.t.total if self.t.total is not None else total
         self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else fiscal
         self.t.other = self.t.other if self.t.other is not None else other
-        if goal and goal != self.t.goal:
-            self.t.goal = (self.t.goal or "") + goal
+        if goal:
+            self.t.goal = _join_fragments(self.t.goal or "", goal)
         self.block_grid = row.grid
 
     def successor(self, row: Row) -> TableBuilder:
@@ -423,6 +436,19 @@ class TableBuilder:
             self.t.project = project
             self.t.unit = self.t.unit or unit
         return self.t
+
+
+def _join_fragments(a: str, b: str) -> str:
+    """Two parts of one cell's text cut by a page break.  Each page may repeat part of the
+    text (clipped differently): the overlap is kept once."""
+    if not a or b in a:
+        return a or b
+    if a in b:
+        return b
+    for k in range(min(len(a), len(b)), 0, -1):
+        if a.endswith(b[:k]):
+            return a + b[k:]
+    return a + b
 
 
 def _unit_only(text: str) -> bool:
