@@ -24,6 +24,8 @@ log = logging.getLogger("pipeline")
 EXTRACTORS = {
     "text": "extractors.text_dump",
     "pdf": "extractors.pdf",
+    "xlsx": "extractors.spreadsheet",
+    "xls": "extractors.spreadsheet",
 }
 SUPPORTED_SUFFIXES = {
     ".txt",
