@@ -63,7 +63,8 @@ def sniff(path: Path) -> str:
             return "xlsx"
         if b"word/" in body:
             return "docx"
-        return "zip"
+        # a damaged workbook: its name is the only hint left
+        return "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "xls"
     if (
@@ -81,9 +82,12 @@ def sniff(path: Path) -> str:
 def read_source(path: Path, fmt: str) -> SourceDocument:
     module = EXTRACTORS.get(fmt)
     if module is None:
-        if fmt == "html":
-            raise ExtractionError("an HTML page, not a document (saved web page?)")
-        raise ExtractionError(f"unsupported format: {fmt}")
+        reasons = {
+            "html": "an HTML page, not a document (saved web page?)",
+            "docx": "a Word document: not supported yet (save it as PDF)",
+            "zip": "a zip archive, not a document (unpack it first)",
+        }
+        raise ExtractionError(reasons.get(fmt, f"unsupported format: {fmt}"))
     return importlib.import_module(module).extract(path)
 
 

@@ -118,6 +118,9 @@ def standardize(
     """
     l1 = recognise(level1_raw)
     l2 = recognise(level2_raw)
+    if l1 is not None and l1.level == 2 and l2 is None and not level2_raw:
+        l1, l2, level2_raw = None, l1, level1_raw  # a 二级 label printed where the 一级 goes
+        level1_raw = None
     level1 = l1.standard if l1 else (compact(level1_raw) or None)
     level2: str | None
     if l2 is None:

@@ -23,9 +23,6 @@ _FOLD.update(_EXTRA)
 _TAG = re.compile(r"<[^>]{0,400}>")
 _BLOCK_TAG = re.compile(r"</?(p|br|div|li|tr)\b[^>]*>", re.I)
 _WS = re.compile(r"\s+")
-_CJK = r"\u3400-\u9fff\uf900-\ufaff"
-# A space between two characters of which one is CJK carries no meaning in Chinese text.
-_CJK_SPACE = re.compile(rf"(?<=[{_CJK}，。；：、“”（）])\s+|\s+(?=[{_CJK}，。；：、“”（）])")
 
 
 def fold_width(s: str) -> str:
@@ -49,12 +46,25 @@ def squash(s: str | None) -> str:
     return _WS.sub(" ", s).strip()
 
 
+_LATIN_END = re.compile(r"[A-Za-z0-9%.)\]]$")
+_LATIN_START = re.compile(r"^[A-Za-z0-9(\[]")
+
+
 def join_wrapped(s: str | None) -> str:
-    """Join a cell's wrapped lines: no space inside Chinese text, one space between Latin words."""
+    """Join a cell's wrapped lines: no space inside Chinese text, one space between Latin
+    words.  Spaces printed inside a line are kept (collapsed to one)."""
     if not s:
         return ""
-    s = squash(s)
-    return _CJK_SPACE.sub("", s)
+    parts = [squash(p) for p in s.replace("\r", "\n").split("\n")]
+    out = ""
+    for p in parts:
+        if not p:
+            continue
+        if out and _LATIN_END.search(out) and _LATIN_START.match(p):
+            out += " " + p
+        else:
+            out += p
+    return out
 
 
 def compact(s: str | None) -> str:

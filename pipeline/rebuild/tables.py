@@ -77,8 +77,10 @@ class TableBuilder:
             if self.t.page_first is None:
                 self.t.page_first = row.page
             self.t.page_last = max(self.t.page_last or row.page, row.page)
-        if self.t.year is None and len(texts) == 1 and vocab.year_line(texts[0]):
-            self.t.year = vocab.year_line(texts[0])
+        years = [vocab.year_line(t) for t in texts] if len(texts) <= 3 else []
+        if self.t.year is None and any(years):
+            self.t.year = next(y for y in years if y)
+            self._money_unit(texts)
             return None
         self._money_unit(texts)
         all_texts = [c.text for c in row.distinct()]

@@ -16,7 +16,7 @@ _NOT_TITLE = re.compile(
 )
 _DEPARTMENT_TITLE = re.compile(r"整体")
 _YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年")
-_YEAR_ONLY = re.compile(r"^[(（\[【]?\s*(20[1-4]\d)\s*年?度?\s*[)）\]】]?$")
+_YEAR_ONLY = re.compile(r"^[(（\[【]?\s*(20[1-4]\d)\s*年?度?\s*[)）\]】]?((金额)?单位[:：]?(万元|元))?$")
 
 
 def title_kind(text: str) -> str | None:
@@ -70,7 +70,8 @@ def year_in(text: str) -> int | None:
 
 
 def year_line(text: str) -> int | None:
-    """A line that holds only the budget year: `(2020 年)`, `2020年度`, `（2019年度）`."""
+    """A line that holds only the budget year (`(2020 年)`, `2020年度`, `（2019年度）`), possibly
+    followed by the money unit (`（2023年度） 单位：万元`)."""
     m = _YEAR_ONLY.match(compact(text))
     return int(m.group(1)) if m else None
 

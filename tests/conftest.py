@@ -1,0 +1,69 @@
+"""Shared test fixtures: paths to the shared corpus (skipped cleanly where it is absent)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("PERF_TARGETS_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus"
+SCORER = SHARED / "tools" / "score_extraction.py"
+
+
+def corpus_dir(name: str) -> Path:
+    """A folder of the shared corpus, or skip the test where the corpus is not beside the clone."""
+    d = CORPUS / name
+    if not d.is_dir():
+        pytest.skip(f"shared corpus not found at {d}")
+    return d
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "targets.duckdb"
+
+
+def run_cli(*args: str, check: bool = False) -> subprocess.CompletedProcess:
+    """`python -m pipeline ARGS` as a user runs it."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipeline", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def score(gold_dir: Path, db: Path) -> dict:
+    """The shared scorer's figures for a database (runs the real tool)."""
+    import json
+
+    out = db.with_suffix(".score.json")
+    proc = subprocess.run(
+        [sys.executable, str(SCORER), str(gold_dir), str(db), "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    figures["stdout"] = proc.stdout
+    return figures

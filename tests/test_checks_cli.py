@@ -1,0 +1,61 @@
+"""Consistency checks stored in the `checks` table, and the command-line experience."""
+
+from __future__ import annotations
+
+from tests.conftest import query, run_cli
+
+INCONSISTENT = """部门(单位)整体支出绩效目标表
+(2021 年)
+部门(单位)名称\t某县民政局
+任务名称\t主要内容\t预算金额(万元)
+\t\t总额\t财政拨款\t其他资金
+合计\t\t300.00\t250.00\t40.00
+低保资金\t按月发放低保金\t200.00\t150.00\t50.00
+养老服务\t建设养老服务中心\t90.00\t90.00\t0.00
+年度总体目标\t保障困难群众基本生活
+年度绩效指标\t一级指标\t二级指标\t三级指标\t指标值
+\t产出指标\t数量指标\t保障人数\t≥650人
+\t产出指标\t满意度指标\t救助对象满意度\t≥90%
+\t效益指标\t社会效益指标\t困难群众基本生活\t项目立项数量≥400个；终验数量≥400个
+"""
+
+
+def test_checks_are_raised_and_stored(tmp_path, db_path):
+    path = tmp_path / "d.txt"
+    path.write_text(INCONSISTENT, encoding="utf-8")
+    run_cli("extract", path, "--db", db_path, "--quiet", check=True)
+    checks = {c: d for c, d in query(db_path, 'SELECT "check", detail FROM checks')}
+    assert "total_vs_lines" in checks and "300" in checks["total_vs_lines"]  # 合计 300 ≠ 200 + 90
+    assert "total_vs_parts" in checks  # 300 ≠ 250 + 40
+    assert "value_unparsed" in checks
+    assert "level_mismatch" in checks  # 满意度指标 printed under 产出指标
+    assert {r[0] for r in query(db_path, "SELECT severity FROM checks")} <= {"error", "warning", "info"}
+
+
+def test_consistent_seed_raises_no_checks(db_path):
+    run_cli("extract", "data/raw", "--db", db_path, "--quiet", check=True)
+    assert query(db_path, "SELECT count(*) FROM checks")[0][0] == 0
+
+
+def test_help_explains_every_subcommand():
+    proc = run_cli("--help", check=True)
+    for word in ("extract", "checks"):
+        assert word in proc.stdout
+    proc = run_cli("extract", "--help", check=True)
+    for option in ("--db", "--force", "--quiet"):
+        assert option in proc.stdout
+
+
+def test_summary_and_quiet(tmp_path, db_path):
+    proc = run_cli("extract", "data/raw", "--db", db_path, check=True)
+    assert "documents: 1" in proc.stderr and "indicators: 25" in proc.stderr and "tables: 1" in proc.stderr
+    proc = run_cli("extract", "data/raw", "--db", tmp_path / "q.duckdb", "--quiet", check=True)
+    assert proc.stderr.strip() == "" and proc.stdout.strip() == ""
+
+
+def test_checks_command_lists_checks(tmp_path, db_path):
+    path = tmp_path / "d.txt"
+    path.write_text(INCONSISTENT, encoding="utf-8")
+    run_cli("extract", path, "--db", db_path, "--quiet", check=True)
+    proc = run_cli("checks", "--db", db_path, check=True)
+    assert "total_vs_lines" in proc.stdout and "d.txt" in proc.stdout

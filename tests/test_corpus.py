@@ -1,0 +1,87 @@
+"""End-to-end scores on the shared corpus with the shared scorer (skipped where it is absent).
+
+These are the figures the issues ask for; they run the real extractors, the real DuckDB
+file and the real scorer.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, corpus_dir, query, run_cli, score
+
+pytestmark = pytest.mark.slow
+
+
+def _stage(tmp_path: Path, corpus: Path, variants: set[str] | None) -> tuple[Path, Path]:
+    """Documents (symlinks) and gold files of one corpus folder, optionally by manifest variant."""
+    docs, gold = tmp_path / "docs", tmp_path / "gold"
+    docs.mkdir()
+    gold.mkdir()
+    manifest = corpus / "manifest.csv"
+    rows = []
+    if manifest.exists():
+        with open(manifest, encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+    chosen = {r["file"] for r in rows if variants is None or r["variant"] in variants}
+    for g in corpus.glob("*.gold.json"):
+        name = g.name[: -len(".gold.json")]
+        if rows and name not in chosen:
+            continue
+        os.symlink(corpus / name, docs / name)
+        shutil.copy(g, gold / g.name)
+    if manifest.exists():
+        shutil.copy(manifest, gold / "manifest.csv")
+    return docs, gold
+
+
+def _extract_and_score(tmp_path: Path, corpus: Path, variants: set[str] | None = None) -> dict:
+    docs, gold = _stage(tmp_path, corpus, variants)
+    db = tmp_path / "t.duckdb"
+    run_cli("extract", docs, "--db", db, "--quiet", check=True)
+    return score(gold, db)
+
+
+def test_seed_sample_scores_perfectly(tmp_path):
+    seed = corpus_dir("seed")
+    db = tmp_path / "seed.duckdb"
+    run_cli("extract", ROOT / "data" / "raw", "--db", db, "--quiet", check=True)
+    assert score(seed, db)["f1"] == 1.0
+
+
+def test_dev_text_dumps(tmp_path):
+    figures = _extract_and_score(tmp_path, corpus_dir("dev"), {"text_dump"})
+    assert figures["by_variant"]["text_dump"]["f1"] >= 0.98, figures["stdout"]
+
+
+def test_dev_text_pdfs_and_spreadsheets(tmp_path):
+    figures = _extract_and_score(tmp_path, corpus_dir("dev"), {"text_pdf", "xlsx"})
+    assert figures["by_variant"]["text_pdf"]["f1"] >= 0.97, figures["stdout"]
+    assert figures["by_variant"]["xlsx"]["f1"] >= 0.97, figures["stdout"]
+
+
+def test_real_disclosures(tmp_path):
+    figures = _extract_and_score(tmp_path, corpus_dir("real"))
+    assert figures["f1"] >= 0.97, figures["stdout"]
+    m = re.search(r"count agreement ([0-9.]+)", figures["stdout"])
+    assert m and float(m.group(1)) >= 0.98, figures["stdout"]
+
+
+def test_unlabeled_real_disclosures_never_fail(tmp_path):
+    folder = corpus_dir("real-unlabeled")
+    db = tmp_path / "u.duckdb"
+    run_cli("extract", folder, "--db", db, "--quiet", check=True)
+    statuses = dict(query(db, "SELECT status, count(*) FROM documents GROUP BY 1"))
+    assert statuses.get("failed", 0) == 0, query(
+        db, "SELECT source_path, error FROM documents WHERE status='failed'"
+    )
+    assert sum(statuses.values()) == len(list(folder.glob("*.pdf")))
+    # documents that say they hold no target table come out as no_tables
+    empty = {Path(p).name for (p,) in query(db, "SELECT source_path FROM documents WHERE status='no_tables'")}
+    assert {"江苏_省人民检察院2019年度部门预算公开.pdf", "上海_普陀区商务委员会25年预算.pdf"} <= empty

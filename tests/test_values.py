@@ -1,0 +1,164 @@
+"""The 指标值 grammar of the data contract: one test per grammar row, plus properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline.normalize.values import join_columns, looks_numeric, parse_value, unit_from_name
+
+
+def parsed(raw, **kw):
+    v = parse_value(raw, **kw)
+    return v.comparator, v.value_num, v.value_max, v.unit, v.value_text
+
+
+@pytest.mark.parametrize("raw", ["100%", "=100%", "＝100%", "﹦100%", "达到100%", "等于100%", "１００％"])
+def test_equal_forms(raw):
+    assert parsed(raw) == ("=", 100, None, "%", None)
+
+
+def test_bare_count_with_unit():
+    assert parsed("200件") == ("=", 200, None, "件", None)
+
+
+@pytest.mark.parametrize(
+    "raw", ["≥95%", "≧95%", ">=95%", "不低于95%", "不少于95%", "大于等于95%", "95%以上", "≥ 95 ％", "＞＝95%"]
+)
+def test_at_least_forms(raw):
+    assert parsed(raw) == (">=", 95, None, "%", None)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["≤992万元", "≦992万元", "<=992万元", "不超过992万元", "不高于992万元", "992万元以内", "小于等于992万元"],
+)
+def test_at_most_forms(raw):
+    assert parsed(raw) == ("<=", 992, None, "万元", None)
+
+
+@pytest.mark.parametrize("raw", [">90%", "＞90%", "大于90%", "高于90%"])
+def test_greater_forms(raw):
+    assert parsed(raw) == (">", 90, None, "%", None)
+
+
+@pytest.mark.parametrize("raw", ["<5%", "＜5%", "小于5%", "低于5%"])
+def test_less_forms(raw):
+    assert parsed(raw) == ("<", 5, None, "%", None)
+
+
+@pytest.mark.parametrize("raw", ["90%-95%", "90%～95%", "90%至95%", "90 %-95%", "90-95%"])
+def test_ranges(raw):
+    assert parsed(raw) == ("range", 90, 95, "%", None)
+
+
+@pytest.mark.parametrize("raw", ["有效", "效果显著", "长期", "逐步提高", "12月底前", "10月底前完成"])
+def test_qualitative(raw):
+    assert parsed(raw) == (None, None, None, None, raw)
+
+
+def test_separate_nature_value_unit_columns():
+    v = parse_value("95", nature="≥", unit="%")
+    assert (v.raw, v.comparator, v.value_num, v.unit) == ("≥95%", ">=", 95, "%")
+    v = parse_value("100", nature="＝", unit="%")
+    assert (v.raw, v.comparator, v.value_num) == ("＝100%", "=", 100)
+
+
+def test_qualitative_nature_column_drops_other_unit():
+    v = parse_value("优良中低差", nature="定性", unit="其他")
+    assert (v.raw, v.comparator, v.value_num, v.unit, v.value_text) == (
+        "优良中低差",
+        None,
+        None,
+        None,
+        "优良中低差",
+    )
+
+
+def test_full_width_digits_and_thousands_separators():
+    assert parsed("≤４５４．１３万元") == ("<=", 454.13, None, "万元", None)
+    assert parsed("1,200万元") == ("=", 1200, None, "万元", None)
+    assert parsed("≥ 78,000 米") == (">=", 78000, None, "米", None)
+
+
+def test_unit_from_parenthesized_name():
+    assert parsed("≥1000", name="人民调解案件数(件)") == (">=", 1000, None, "件", None)
+    assert parsed("≤500", name="补贴（元/件）") == ("<=", 500, None, "元/件", None)
+    # a parenthesized qualifier is not a unit
+    assert parse_value("≥2", name="服务企业次数（年度）").unit is None
+    assert unit_from_name("路面修补面积( 平方米)") == "平方米"
+
+
+def test_value_unit_wins_over_name_unit():
+    assert parsed("≥5个", name="数量(件)") == (">=", 5, None, "个", None)
+
+
+def test_comparator_inside_name_is_not_the_value():
+    v = parse_value("≤4000元", name="距离≥90km的补贴")
+    assert (v.comparator, v.value_num, v.unit) == ("<=", 4000, "元")
+
+
+def test_prefixes_parentheses_and_leading_equals():
+    assert parsed("每年≥20场") == (">=", 20, None, "场", None)
+    assert parsed("全年≥10000家次") == (">=", 10000, None, "家次", None)
+    assert parsed("(=100%)") == ("=", 100, None, "%", None)
+    assert parsed("=一年") == (None, None, None, None, "一年")
+
+
+def test_two_quantities_stay_text():
+    raw = "项目立项数量≥400个；项目终验数量≥400个。"
+    assert parsed(raw) == (None, None, None, None, raw)
+    assert looks_numeric(raw)
+
+
+def test_units_as_printed():
+    assert parse_value("≥2座（处）").unit == "座(处)"
+    assert parse_value("≥11个（台、套、件、辆）").unit == "个(台、套、件、辆)"
+    assert parse_value("≤180元/人.天").unit == "元/人.天"
+    assert parse_value("≤14元/m2/月").unit == "元/m2/月"
+    assert parse_value("＜5‰").unit == "‰"
+    assert parse_value("≤0起").comparator == "<="
+
+
+def test_join_columns():
+    assert join_columns("≥", "95", "%") == "≥95%"
+    assert join_columns("定性", "优", "其他") == "优"
+    assert join_columns(None, "≥95%", None) == "≥95%"
+
+
+# -- properties -------------------------------------------------------------------------------
+
+_COMPARATORS = {"≥": ">=", "≤": "<=", ">": ">", "<": "<", "=": "=", "大于等于": ">=", "不超过": "<=", "": "="}
+_UNITS = ["%", "万元", "件", "平方米", "人次", "个", "公里", "元/人", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_parse_never_raises(text):
+    v = parse_value(text)
+    assert v.comparator in (None, ">=", "<=", ">", "<", "=", "range")
+    if v.comparator is None:
+        assert v.value_num is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    comp=st.sampled_from(sorted(_COMPARATORS)),
+    number=st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False),
+    unit=st.sampled_from(_UNITS),
+    thousands=st.booleans(),
+)
+def test_generated_values_round_trip(comp, number, unit, thousands):
+    text = f"{number:,}" if thousands else f"{number}"
+    v = parse_value(f"{comp}{text}{unit}")
+    assert v.comparator == _COMPARATORS[comp]
+    assert v.value_num == pytest.approx(float(number))
+    assert v.unit == (unit or None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lo=st.integers(0, 1000), span=st.integers(0, 1000), unit=st.sampled_from(["%", "公斤", "万元"]))
+def test_generated_ranges_round_trip(lo, span, unit):
+    v = parse_value(f"{lo}{unit}-{lo + span}{unit}")
+    assert (v.comparator, v.value_num, v.value_max, v.unit) == ("range", lo, lo + span, unit)
