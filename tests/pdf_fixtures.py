@@ -182,3 +182,21 @@ def page_break():
     from reportlab.platypus import PageBreak
 
     return PageBreak()
+
+
+def borderless_table():
+    """The indicator block of a project table printed without ruling lines."""
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    body, _ = _styles()
+    rows = [["一级指标", "二级指标", "三级指标", "指标值"]] + [
+        ["产出指标", "数量指标", "培训教师人次", "≥2800人次"],
+        ["", "质量指标", "培训考核合格率", "＞95%"],
+        ["效益指标", "社会效益指标", "教师教育教学能力", "有效提升"],
+        ["满意度指标", "服务对象满意度指标", "参训教师满意度", "≥92%"],
+    ]
+    return Table(
+        [[Paragraph(c, body) for c in r] for r in rows],
+        colWidths=[90, 110, 150, 90],
+        style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
+    )

@@ -110,3 +110,27 @@ def test_tables_among_other_budget_tables_and_across_pages(tmp_path):
     assert [i.name for i in proj.indicators] == [x[2] for x in many]
     assert len({i.page for i in proj.indicators}) >= 2
     assert [i.level2 for i in proj.indicators] == [x[1] for x in many]
+
+
+def test_table_without_ruling_lines_is_read_by_text_alignment(tmp_path):
+    path = fx.build(
+        tmp_path / "b.pdf",
+        [
+            fx.title("项目支出绩效目标表"),
+            fx.line("（2022年度）"),
+            fx.line("项目名称：教师培训项目"),
+            fx.spacer(),
+            fx.borderless_table(),
+        ],
+    )
+    doc = extract_document(path)
+    assert doc.status == "ok", doc.error
+    (t,) = doc.tables
+    assert (t.year, t.project) == (2022, "教师培训项目")
+    got = [(i.level1, i.level2, i.name, i.value_raw) for i in t.indicators]
+    assert got == [
+        ("产出指标", "数量指标", "培训教师人次", "≥2800人次"),
+        ("产出指标", "质量指标", "培训考核合格率", "＞95%"),
+        ("效益指标", "社会效益指标", "教师教育教学能力", "有效提升"),
+        ("满意度指标", "服务对象满意度指标", "参训教师满意度", "≥92%"),
+    ]

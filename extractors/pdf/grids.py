@@ -46,11 +46,31 @@ def table_grid(table: LatticeTable, chars: list[Char], page: int) -> Grid:
 
 
 def text_grid(lines: list[list[Char]], page: int) -> Grid:
+    """Running text, one row per line.  Where a line breaks into parts laid out in columns (a
+    table printed without ruling lines), the parts are aligned into columns by their left
+    edges, so the rebuilder can read the block as a flattened table."""
+    parts = [split_segments(line) for line in lines]
+    starts = sorted(min(c.x0 for c in seg) for segs in parts if len(segs) > 1 for seg in segs)
+    size = max((c.height for line in lines for c in line), default=10.0)
+    columns = _cluster_starts(starts, tol=1.5 * size)
     cells = []
-    for r, line in enumerate(lines):
-        for c, part in enumerate(split_segments(line)):
-            cells.append(Cell(text=line_text(part), row=r, col=c, page=page, bbox=bbox_of(part)))
+    for r, segs in enumerate(parts):
+        for k, seg in enumerate(segs):
+            x = min(c.x0 for c in seg)
+            col = bisect.bisect_right(columns, x + 1.5 * size) - 1 if len(segs) > 1 and columns else k
+            if cells and cells[-1].row == r and col <= cells[-1].col:
+                col = cells[-1].col + 1
+            cells.append(Cell(text=line_text(seg), row=r, col=max(col, 0), page=page, bbox=bbox_of(seg)))
     return Grid(cells=cells, kind="text", spans_known=False, page=page)
+
+
+def _cluster_starts(xs: list[float], tol: float) -> list[float]:
+    """Left edges of text columns: starts within `tol` of each other form one column."""
+    out: list[float] = []
+    for x in xs:
+        if not out or x - out[-1] > tol:
+            out.append(x)
+    return out
 
 
 def page_grids(content: PageContent) -> list[Grid]:

@@ -266,10 +266,13 @@ def read_page(
     page = pdf[index]
     try:
         frame = _Frame(page)
+        chars, bad = read_chars(page, frame)
         if plumber_doc is not None and has_unembedded_cjk_font(page):
-            chars, bad = pdfminer_chars(plumber_doc.pages[index], frame), 0
-        else:
-            chars, bad = read_chars(page, frame)
+            # compare the two decoders on this page and keep the better one
+            alt = pdfminer_chars(plumber_doc.pages[index], frame)
+            alt_bad = sum(1 for c in alt if c.text.startswith("(cid:") or c.text == "\ufffd")
+            if alt_bad <= bad and len(alt) - alt_bad >= len(chars):
+                chars, bad = [c for c in alt if not c.text.startswith("(cid:")], alt_bad
         hs, vs = read_segments(page, frame) if with_segments else ([], [])
         w, h = frame.size
         return PageContent(index + 1, w, h, chars, hs, vs, bad)
