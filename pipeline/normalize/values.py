@@ -73,7 +73,7 @@ _UNIT = re.compile(rf"^[{_UNIT_CHARS}]{{1,12}}$")
 # Alternatives listed in parentheses after a unit: 个（台、套、件、辆）
 _UNIT_ALTERNATIVES = re.compile(r"\(([\u3400-\u9fff]{1,3}(?:[、/][\u3400-\u9fff]{1,3}){1,6})\)$")
 # Words that make "number + text" a time phrase or a sentence, not a unit.
-_NOT_UNIT = re.compile(r"前|后|底|之|完成|左右|以来|起|开始|每|的|和|或|；|;|，|,|。|及|内")
+_NOT_UNIT = re.compile(r"前|后|底|之|完成|左右|以来|起|开始|的|和|或|；|;|，|,|。|及|内")
 _UNIT_OK_WITH = re.compile(r"^(起|件起|万起)$")  # 起 is a count unit (≤0起) when it stands alone
 _PAREN_UNIT = re.compile(r"[（(]\s*([^()（）]{1,8}?)\s*[)）]\s*$")
 _NOT_NAME_UNIT = re.compile(r"年度|累计|含|不含|预计|试行|暂定|\d|以上|以下|以内|季度|全年|本级|个人|单位")

@@ -60,6 +60,7 @@ class TableBuilder:
         self.goal_term: str | None = None
         self.seen_keys: set[str] = set()
         self.fallback_department: str | None = None
+        self.last_text_value: tuple | None = None
         self.saw_ruled_table = False
         self.last_grid: object | None = None
         self.block_grid: object | None = None
@@ -140,6 +141,8 @@ class TableBuilder:
     # -- metadata -------------------------------------------------------------------------------
     def _meta(self, row: Row) -> None:
         cells = row.own()
+        if self._continues_meta_value(row, cells):
+            return
         if self.pending_below:
             cells = self._resolve_pending(row, cells)
         consumed: set[int] = set()
@@ -156,8 +159,27 @@ class TableBuilder:
             if nxt is not None and split_key(nxt.text)[0] is None and not _unit_only(nxt.text):
                 self._assign(key, nxt.text, c.col)
                 consumed.add(id(nxt))
+                if key in ("project", "department", "unit", "goal") and nxt.bbox is not None:
+                    self.last_text_value = (key, nxt.bbox, row.grid)
             else:
                 self.pending_below.append((key, c.col, c.colspan))
+
+    def _continues_meta_value(self, row: Row, cells: list) -> bool:
+        """The first row of a new page that holds only the rest of a name cut by the page break
+        (`…提升补助资` / `金`), printed under the value it continues."""
+        if self.last_text_value is None or len(cells) != 1 or cells[0].bbox is None:
+            return False
+        key, box, grid = self.last_text_value
+        cell = cells[0]
+        if grid is row.grid or row.grid.kind != "table" or row.index > 0 or split_key(cell.text)[0] is not None:
+            return False
+        overlap = min(box[2], cell.bbox[2]) - max(box[0], cell.bbox[0])
+        if overlap < 0.5 * (cell.bbox[2] - cell.bbox[0]):
+            return False
+        current = getattr(self.t, key)
+        setattr(self.t, key, _join_fragments(current or "", clean_cell(cell.text)))
+        self.last_text_value = None
+        return True
 
     def _resolve_pending(self, row: Row, cells: list) -> list:
         """Keys whose value is printed below them (a header row of keys over a row of values),
