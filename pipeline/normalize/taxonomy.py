@@ -157,13 +157,22 @@ def split_packed(text: str) -> tuple[str | None, str | None, str]:
     (`产出指标数量指标北京市行政执法资格考试人数`).  Returns (level1, level2, rest)."""
     s = compact(text)
     level1 = level2 = None
+    used = 0
     for cand in ("产出指标", "成本指标", "效益指标", "满意度指标"):
         if s.startswith(cand):
-            level1, s = cand, s[len(cand) :]
+            level1, used = cand, len(cand)
             break
     stems = sorted(list(_LEVEL2_STEMS) + ["成本", "满意度"], key=len, reverse=True)
     for stem in stems:
-        if s.startswith(stem + "指标"):
-            level2, s = stem + "指标", s[len(stem) + 2 :]
+        if s[used:].startswith(stem + "指标"):
+            level2 = stem + "指标"
+            used += len(stem) + 2
             break
-    return level1, level2, s
+    # the name as printed: skip as many non-space characters of the original as were consumed
+    k = 0
+    for pos, ch in enumerate(text):
+        if k == used:
+            return level1, level2, text[pos:].strip()
+        if not ch.isspace():
+            k += 1
+    return level1, level2, ""

@@ -451,6 +451,9 @@ class TableBuilder:
         return nxt
 
     def result(self) -> RawTable:
+        pages = [i.page for i in self.t.indicators if i.page is not None]
+        if pages:  # notes or prose after the table do not extend it
+            self.t.page_last = max(pages)
         if not self.t.goal and self.goal_term:
             self.t.goal = self.goal_term
         if not self.t.department:
