@@ -162,3 +162,11 @@ def test_generated_values_round_trip(comp, number, unit, thousands):
 def test_generated_ranges_round_trip(lo, span, unit):
     v = parse_value(f"{lo}{unit}-{lo + span}{unit}")
     assert (v.comparator, v.value_num, v.value_max, v.unit) == ("range", lo, lo + span, unit)
+
+
+def test_short_subject_before_the_only_comparison():
+    assert parsed("全市数量≥11173场") == (">=", 11173, None, "场", None)
+    assert parsed("投诉率≤5%") == ("<=", 5, None, "%", None)
+    # two comparisons, or a clause, stay text
+    assert parsed("较上一年下降或≤14.5/10万")[0] is None
+    assert parsed("≤资金下达后2日")[0] is None

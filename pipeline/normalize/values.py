@@ -196,7 +196,25 @@ def _parse_core(s: str) -> tuple[str, float, float | None, str] | None:
     nu = _number_unit(rest)
     if nu:
         return "=", nu[0], None, nu[1]
-    return None
+    return _after_short_subject(s)
+
+
+_SYMBOL_ANYWHERE = re.compile(r">=|=>|<=|=<|≥|≤|>|<|=")
+_SUBJECT = re.compile(r"^[\u4e00-\u9fffA-Za-z“”《》()]{1,10}$")
+
+
+def _after_short_subject(s: str) -> tuple[str, float, float | None, str] | None:
+    """`全市数量≥11173场`, `投诉率≤5%`: a short subject before the one comparator sign of the
+    value.  Values with two comparisons or with a clause (`；`, `或`) stay text."""
+    signs = list(_SYMBOL_ANYWHERE.finditer(s))
+    if len(signs) != 1:
+        return None
+    subject = s[: signs[0].start()]
+    if not _SUBJECT.match(subject) or re.search(r"或|且|和|及|较|比", subject):
+        return None
+    comp, rest = _comparator_prefix(s[signs[0].start() :])
+    nu = _number_unit(rest) if comp else None
+    return (comp, nu[0], None, nu[1]) if nu else None
 
 
 def join_columns(nature: str | None, value: str | None, unit: str | None) -> str:
