@@ -16,8 +16,10 @@ from pipeline.normalize.text import clean_cell
 from pipeline.normalize.values import ParsedValue, parse_value
 
 _YEAR = re.compile(r"(?<!\d)(20[1-4]\d)(?!\d)")
-_DEPT_IN_NAME = re.compile(
-    r"([\u4e00-\u9fff（）()]{2,40}?(局|委员会|委|厅|办公室|办|院|中心|部|署|会|馆|站|所|队))"
+# A disclosure's cover: `2026年烟台市司法局部门预算`, `2026年度福州市鼓楼生态环境局单位预算`.
+_HEADING = re.compile(
+    r"(?:(20[1-4]\d)年度?)?([\u4e00-\u9fff]{2,30}?(?:局|委员会|委|厅|办公室|院|中心|署|馆|站|所|队|部))"
+    r"(?:[(（]本级[)）])?(?:20[1-4]\d年度?)?(?:部门|单位)预算"
 )
 # A yuan amount this large, read as 万元, would exceed any department's budget.
 _IMPLAUSIBLE_WAN = Decimal(10_000_000)
@@ -32,10 +34,13 @@ class DocContext:
     department: str | None = None
 
     @classmethod
-    def build(cls, path: str, raws: list[RawTable]) -> DocContext:
+    def build(cls, path: str, raws: list[RawTable], heading: str = "") -> DocContext:
         name = Path(path).name
         years = [t.year for t in raws if t.year]
         year = max(set(years), key=years.count) if years else None
+        cover = _HEADING.search(re.sub(r"\s+", "", heading))
+        if year is None and cover and cover.group(1):
+            year = int(cover.group(1))
         if year is None:
             m = _YEAR.search(name)
             year = int(m.group(1)) if m else None
@@ -43,6 +48,8 @@ class DocContext:
             t.department or t.filer for t in raws if t.kind == "department" and (t.department or t.filer)
         ]
         depts = depts or [t.department for t in raws if t.department]
+        if not depts and cover:
+            depts = [cover.group(2)]
         return cls(file_name=name, year=year, department=depts[0] if depts else None)
 
 
@@ -135,6 +142,6 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
     return table
 
 
-def normalize_document(raws: list[RawTable], source_path: str) -> list[Table]:
-    ctx = DocContext.build(source_path, raws)
+def normalize_document(raws: list[RawTable], source_path: str, heading: str = "") -> list[Table]:
+    ctx = DocContext.build(source_path, raws, heading)
     return [normalize_table(r, ctx) for r in raws]

@@ -118,7 +118,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
         source = read_source(path, fmt)
         fmt, pages, ocr_pages = source.source_format, source.pages, source.ocr_pages
         raws = find_tables(source)
-        tables = normalize_document(raws, str(path))
+        tables = normalize_document(raws, str(path), source.heading)
         status = "ok" if tables else "no_tables"
         error = None if tables else "no performance-target table found"
         if tables and source.notes:

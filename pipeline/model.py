@@ -71,6 +71,7 @@ class SourceDocument:
     pages: int | None = None
     ocr_pages: int = 0
     notes: list[str] = field(default_factory=list)
+    heading: str = ""  # the document's first text (cover or first page): a fallback for year/department
 
 
 @dataclass

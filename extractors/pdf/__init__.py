@@ -41,6 +41,6 @@ def extract(path: Path) -> SourceDocument:
         with pdfplumber.open(str(path)) as plumber_doc:
             for i in candidate_pages(texts):
                 grids.extend(page_grids(read_page(pdf, i, plumber_doc=plumber_doc)))
-        return SourceDocument(grids=grids, source_format="pdf", pages=n)
+        return SourceDocument(grids=grids, source_format="pdf", pages=n, heading=texts[0][:300])
     finally:
         pdf.close()

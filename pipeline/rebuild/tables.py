@@ -8,6 +8,7 @@ new block of metadata follows its indicators (several projects under one title).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from decimal import Decimal
 
@@ -171,7 +172,12 @@ class TableBuilder:
             return False
         key, box, grid = self.last_text_value
         cell = cells[0]
-        if grid is row.grid or row.grid.kind != "table" or row.index > 0 or split_key(cell.text)[0] is not None:
+        if (
+            grid is row.grid
+            or row.grid.kind != "table"
+            or row.index > 0
+            or split_key(cell.text)[0] is not None
+        ):
             return False
         overlap = min(box[2], cell.bbox[2]) - max(box[0], cell.bbox[0])
         if overlap < 0.5 * (cell.bbox[2] - cell.bbox[0]):
@@ -546,13 +552,7 @@ def _union_box(a, b):
 
 def find_tables(doc: SourceDocument) -> list[RawTable]:
     """Every target table of a document, in order, as printed (not yet normalized)."""
-    doc = SourceDocument(
-        grids=[join_wrapped_titles(g) for g in doc.grids],
-        source_format=doc.source_format,
-        pages=doc.pages,
-        ocr_pages=doc.ocr_pages,
-        notes=doc.notes,
-    )
+    doc = dataclasses.replace(doc, grids=[join_wrapped_titles(g) for g in doc.grids])
     tables: list[RawTable] = []
     builder: TableBuilder | None = None
     # A title identical to the open table's, printed again on its next page, may head either
