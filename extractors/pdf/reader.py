@@ -94,26 +94,24 @@ class _Frame:
 
 
 def _clip_box(obj, frame: _Frame, pt: tuple[ctypes.c_float, ctypes.c_float]) -> tuple[float, ...] | None:
-    """Intersection of the boxes of an object's clip paths, in the display frame."""
+    """Box of an object's innermost clip path (the one a table cell sets), in the display frame.
+    Outer clip paths are page- or table-sized; off-page glyphs are dropped separately."""
     cp = raw.FPDFPageObj_GetClipPath(obj)
     if not cp:
         return None
+    n = raw.FPDFClipPath_CountPaths(cp)
+    if n <= 0:
+        return None
     x, y = pt
-    box: tuple[float, float, float, float] | None = None
-    for i in range(raw.FPDFClipPath_CountPaths(cp)):
-        xs, ys = [], []
-        for j in range(raw.FPDFClipPath_CountPathSegments(cp, i)):
-            seg = raw.FPDFClipPath_GetPathSegment(cp, i, j)
-            if seg and raw.FPDFPathSegment_GetPoint(seg, x, y):
-                xs.append(x.value)
-                ys.append(y.value)
-        if not xs:
-            continue
-        b = frame.box(min(xs), min(ys), max(xs), max(ys))
-        box = (
-            b if box is None else (max(box[0], b[0]), max(box[1], b[1]), min(box[2], b[2]), min(box[3], b[3]))
-        )
-    return box
+    xs, ys = [], []
+    for j in range(raw.FPDFClipPath_CountPathSegments(cp, n - 1)):
+        seg = raw.FPDFClipPath_GetPathSegment(cp, n - 1, j)
+        if seg and raw.FPDFPathSegment_GetPoint(seg, x, y):
+            xs.append(x.value)
+            ys.append(y.value)
+    if not xs:
+        return None
+    return frame.box(min(xs), min(ys), max(xs), max(ys))
 
 
 def read_chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], int]:
