@@ -1,145 +1,182 @@
-"""Run extraction over many files: discovery, skipping finished work, progress, summary."""
+"""Run extraction over many files: plan, extract in parallel, load, report.
+
+Workers (local processes or dask) only extract; this process alone writes the database,
+one transaction per document.  A run killed at any moment therefore leaves whole documents
+only, and running it again finishes the rest: documents already loaded with status ok by
+this extractor version are skipped.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import resource
+import sys
 import time
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator
+from typing import Protocol
 
-from tqdm import tqdm
+import duckdb
 
-from pipeline import EXTRACTOR_VERSION
-from pipeline.extract import extract_document, sha256_file
-from pipeline.load import connect, load_document, loaded_status
+from pipeline.load import connect, finished_ids, load_document
 from pipeline.model import DocumentResult
+from pipeline.plan import Skip, discover, plan
+from pipeline.report import Progress, RunLog, Summary, describe
+from pipeline.tasks import Outcome, Task
+from pipeline.workers import Limits, ProcessPool, default_jobs
+
+__all__ = ["run", "discover", "describe", "Summary"]
 
 log = logging.getLogger("pipeline")
 
-# Files inside input folders that are never documents (ground truth, notes, our own outputs).
-_SKIP_SUFFIXES = (".json", ".md", ".py", ".sh", ".duckdb", ".db", ".wal", ".log", ".parquet", ".gitkeep")
+EXECUTORS = ("processes", "dask")
 
 
-def discover(inputs: Iterable[str | Path]) -> list[Path]:
-    """Files named on the command line, and every document file below named folders."""
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for item in inputs:
-        p = Path(item)
-        if p.is_dir():
-            candidates = sorted(q for q in p.rglob("*") if q.is_file() and not _skipped(q, p))
-        else:
-            candidates = [p]
-        for q in candidates:
-            key = q.resolve() if q.exists() else q
-            if key not in seen:
-                seen.add(key)
-                found.append(q)
-    return found
+class Executor(Protocol):
+    def run(self, tasks: Iterator[Task]) -> Iterator[Outcome]: ...
 
-
-def _skipped(path: Path, root: Path) -> bool:
-    rel = path.relative_to(root)
-    if any(part.startswith(".") for part in rel.parts):
-        return True
-    name = path.name.lower()
-    return name.endswith(_SKIP_SUFFIXES) or name == "manifest.csv"
-
-
-@dataclass
-class Summary:
-    statuses: Counter = field(default_factory=Counter)
-    tables: int = 0
-    indicators: int = 0
-    checks: int = 0
-    skipped: int = 0
-    pages: int = 0
-    seconds: float = 0.0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-    def add(self, doc: DocumentResult) -> None:
-        self.statuses[doc.status] += 1
-        self.tables += len(doc.tables)
-        self.indicators += sum(len(t.indicators) for t in doc.tables)
-        self.checks += sum(len(t.checks) for t in doc.tables)
-        self.pages += doc.pages or 0
-        if doc.status == "failed":
-            self.failures.append((doc.source_path, doc.error or ""))
-
-    @property
-    def documents(self) -> int:
-        return sum(self.statuses.values()) + self.skipped
-
-    def render(self) -> str:
-        by_status = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))
-        lines = [
-            f"documents: {self.documents} ({by_status or 'none extracted'}"
-            f"{', unchanged ' + str(self.skipped) if self.skipped else ''})",
-            f"tables: {self.tables}   indicators: {self.indicators}   checks raised: {self.checks}",
-            f"time: {self.seconds:.1f} s" + (f"   pages: {self.pages}" if self.pages else ""),
-        ]
-        for path, err in self.failures[:20]:
-            lines.append(f"  failed: {path}: {err}")
-        if len(self.failures) > 20:
-            lines.append(f"  … and {len(self.failures) - 20} more failures (see the log file)")
-        return "\n".join(lines)
-
-
-def describe(doc: DocumentResult) -> str:
-    n_ind = sum(len(t.indicators) for t in doc.tables)
-    detail = f"{len(doc.tables)} tables, {n_ind} indicators" if doc.tables else (doc.error or "")
-    return f"{doc.status:9s} {doc.source_path}: {detail} ({doc.seconds:.2f} s)"
+    def close(self) -> None: ...
 
 
 def run(
-    inputs: list[str], db: str, force: bool = False, quiet: bool = False, log_dir: str | None = None
+    inputs: list[str],
+    db: str,
+    force: bool = False,
+    quiet: bool = False,
+    log_dir: str | None = None,
+    jobs: int | None = None,
+    timeout: float = 300.0,
+    max_memory_mb: int = 1024,
+    executor: str = "processes",
+    scheduler: str | None = None,
 ) -> tuple[Summary, int]:
     """Extract every input into `db`.  Returns the summary and the process exit code."""
     start = time.perf_counter()
     files = discover(inputs)
-    summary = Summary()
+    summary = Summary(jobs=jobs or default_jobs())
     if not files:
-        log.error("no input files found in: %s", " ".join(inputs))
+        log.error("no input files found in: %s", " ".join(map(str, inputs)))
         return summary, 2
-    log_path = _open_run_log(log_dir or os.path.join(os.path.dirname(os.path.abspath(db)), "logs"))
-    con = connect(db)
     try:
-        bar = tqdm(files, desc="extracting", unit="doc", disable=quiet, dynamic_ncols=True)
-        for path in bar:
-            bar.set_postfix_str(path.name[-40:], refresh=False)
-            doc_id = sha256_file(path) if path.exists() else None
-            if doc_id and not force:
-                prior = loaded_status(con, doc_id)
-                if prior == ("ok", EXTRACTOR_VERSION):
-                    summary.skipped += 1
-                    log.info("unchanged %s (already extracted)", path)
-                    continue
-            doc = extract_document(path, doc_id=doc_id)
-            load_document(con, doc)
-            summary.add(doc)
-            log.info(describe(doc))
+        con = connect(db)
+    except duckdb.Error as e:
+        log.error("cannot open the database %s: %s", db, _db_error(e))
+        return summary, 2
+    run_log = RunLog(log_dir or os.path.join(os.path.dirname(os.path.abspath(db)), "logs"))
+    limits = Limits(timeout=timeout, max_memory_mb=max_memory_mb)
+    pool: Executor | None = None
+    progress = Progress(len(files), summary, quiet)
+    try:
+        pool = _executor(executor, summary.jobs, limits, scheduler)
+        finished = set() if force else finished_ids(con)
+        unchanged: list[Skip] = []
+        for outcome in pool.run(_tasks(plan(files, finished, force), summary, progress, unchanged)):
+            _load(con, outcome, summary)
+            progress.advance()
+        # A document skipped as unchanged loses its rows when a file of this batch at the same
+        # path is loaded with new content; such documents are extracted again.
+        for outcome in pool.run(_vanished(con, unchanged, summary, progress)):
+            _load(con, outcome, summary)
+            progress.advance()
+    except Exception:
+        run_log.record_exception()
+        raise
     finally:
+        progress.close()
+        if pool is not None:
+            summary.worker_restarts = getattr(pool, "restarts", 0)
+            pool.close()
         con.close()
-    summary.seconds = time.perf_counter() - start
-    if log_path:
+        summary.seconds = time.perf_counter() - start
+        summary.parent_peak_mb = _peak_mb()
         log.info("summary\n%s", summary.render())
-    extracted = sum(summary.statuses.values())
-    all_failed = extracted > 0 and summary.statuses.get("failed", 0) == extracted
+        run_log.close()
+    all_failed = summary.extracted > 0 and summary.statuses.get("failed", 0) == summary.extracted
     return summary, 1 if all_failed else 0
 
 
-def _open_run_log(log_dir: str) -> str | None:
-    """A log file per run listing what happened to each document."""
+def _executor(name: str, jobs: int, limits: Limits, scheduler: str | None) -> Executor:
+    if name == "dask":
+        from pipeline.cluster import DaskExecutor
+
+        return DaskExecutor(limits, scheduler=scheduler, jobs=jobs)
+    if name == "processes":
+        return ProcessPool(jobs, limits)
+    raise ValueError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")
+
+
+def _tasks(
+    items: Iterator[Task | Skip], summary: Summary, progress: Progress, unchanged: list[Skip]
+) -> Iterator[Task]:
+    """The tasks of a plan; skipped documents are counted and logged on the way."""
+    for item in items:
+        if isinstance(item, Skip):
+            if item.duplicate:
+                summary.duplicates += 1
+                log.info("duplicate %s (%s)", item.path, item.reason)
+            else:
+                summary.skipped += 1
+                log.info("unchanged %s (%s)", item.path, item.reason)
+                unchanged.append(item)
+            progress.advance()
+        else:
+            yield item
+
+
+def _vanished(
+    con: duckdb.DuckDBPyConnection, unchanged: list[Skip], summary: Summary, progress: Progress
+) -> Iterator[Task]:
+    ids = [s.doc_id for s in unchanged]
+    if not ids:
+        return
+    sql = "SELECT doc_id FROM documents WHERE list_contains(?, doc_id)"
+    present = {r[0] for r in con.execute(sql, [ids]).fetchall()}
+    for skip in unchanged:
+        if skip.doc_id not in present:
+            summary.skipped -= 1
+            progress.bar.total += 1
+            try:
+                size = os.path.getsize(skip.path)
+            except OSError:
+                size = None
+            yield Task(-1, skip.path, skip.doc_id, size)
+
+
+def _load(con: duckdb.DuckDBPyConnection, outcome: Outcome, summary: Summary) -> None:
+    """Store one result; a result the database refuses is stored as a failed document."""
+    doc = outcome.doc
     try:
-        os.makedirs(log_dir, exist_ok=True)
-    except OSError:
-        return None
-    path = os.path.join(log_dir, time.strftime("run-%Y%m%d-%H%M%S.log"))
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    handler.setLevel(logging.INFO)
-    logging.getLogger("pipeline").addHandler(handler)
-    return path
+        load_document(con, doc)
+    except Exception as e:  # noqa: BLE001 - one document's bad value never stops the batch
+        doc = DocumentResult(
+            doc_id=doc.doc_id,
+            source_path=doc.source_path,
+            source_format=doc.source_format,
+            pages=doc.pages,
+            ocr_pages=doc.ocr_pages,
+            status="failed",
+            error=f"internal error: cannot store the result: {type(e).__name__}: {_one_line(e)}",
+            seconds=doc.seconds,
+            size_bytes=doc.size_bytes,
+        )
+        load_document(con, doc)
+    summary.add(doc, outcome.worker_peak_mb)
+    log.info(describe(doc))
+    for note in outcome.notes:
+        log.info("  note: %s", note)
+
+
+def _peak_mb() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
+
+
+def _one_line(e: BaseException) -> str:
+    return (str(e).strip().splitlines() or [""])[0][:200]
+
+
+def _db_error(e: duckdb.Error) -> str:
+    msg = _one_line(e)
+    if "lock" in msg.lower():
+        return "it is in use by another process (is another extraction or export running?)"
+    return msg

@@ -32,6 +32,50 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--force", action="store_true", help="re-extract documents already in the database")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--log-dir", help="where the per-run log goes (default: logs/ beside the database)")
+    ex.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive_int,
+        metavar="N",
+        help="extraction worker processes (default: the number of cores)",
+    )
+    ex.add_argument(
+        "--timeout",
+        type=_non_negative_float,
+        default=300.0,
+        metavar="SECONDS",
+        help="give up on a document after this long; it is recorded failed (default 300, 0 = none)",
+    )
+    ex.add_argument(
+        "--max-memory-mb",
+        type=_non_negative_int,
+        default=1024,
+        metavar="MB",
+        help="give up on a document whose worker grows past this resident memory (default 1024, 0 = none)",
+    )
+    ex.add_argument(
+        "--executor",
+        choices=["processes", "dask"],
+        default="processes",
+        help="processes: a pool on this machine (default); dask: a dask.distributed cluster",
+    )
+    ex.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; "
+        "without it a local dask cluster of --jobs workers is started)",
+    )
+
+    xp = sub.add_parser(
+        "export",
+        help="export the database as Parquet, CSV or Excel",
+        description="Write every table of the database to DIR: Parquet partitioned by year "
+        "(DIR/TABLE/year=YYYY/*.parquet, readable by DuckDB, Spark, pandas/pyarrow), "
+        "one CSV file per table, or one Excel workbook with a sheet per table.",
+    )
+    xp.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
+    xp.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    xp.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file to read (default {DEFAULT_DB})")
 
     ck = sub.add_parser(
         "checks",
@@ -53,15 +97,84 @@ def main(argv: list[str] | None = None) -> int:
         handler.setLevel(logging.WARNING)  # the console shows problems; the run log shows everything
     logging.getLogger("pipeline").setLevel(logging.INFO)
     if args.command == "extract":
-        from pipeline.batch import run
-
-        summary, code = run(args.inputs, args.db, force=args.force, quiet=args.quiet, log_dir=args.log_dir)
-        if not args.quiet:
-            print(summary.render(), file=sys.stderr)
-        return code
+        return _extract(args)
+    if args.command == "export":
+        return _export(args)
     if args.command == "checks":
         return _print_checks(args.db, args.severity)
     return 2
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from pipeline.batch import run
+
+    if args.scheduler and args.executor != "dask":
+        print("--scheduler needs --executor dask", file=sys.stderr)
+        return 2
+    try:
+        summary, code = run(
+            args.inputs,
+            args.db,
+            force=args.force,
+            quiet=args.quiet,
+            log_dir=args.log_dir,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            max_memory_mb=args.max_memory_mb,
+            executor=args.executor,
+            scheduler=args.scheduler,
+        )
+    except KeyboardInterrupt:
+        print(
+            "interrupted: documents loaded so far are kept; run the same command to resume", file=sys.stderr
+        )
+        return 130
+    except Exception as e:  # noqa: BLE001 - e.g. no dask scheduler there; the run log has the traceback
+        print(f"extraction stopped: {type(e).__name__}: {e}".splitlines()[0], file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(summary.render(), file=sys.stderr)
+    return code
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pipeline.export import ExportError, export
+
+    try:
+        written = export(args.db, args.out, args.format)
+    except ExportError as e:
+        print(f"export failed: {e}", file=sys.stderr)
+        return 2
+    for path, rows in written:
+        print(f"{rows:9d} rows  {path}")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    n = _non_negative_int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return n
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not x >= 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return x
 
 
 def _print_checks(db: str, severity: str | None) -> int:

@@ -1,17 +1,89 @@
-"""Write extraction results into the DuckDB file, one transaction per document."""
+"""Write extraction results into the DuckDB file, one transaction per document.
+
+Rows go in as Arrow record batches (one INSERT per table per document), which is what keeps
+the single writer — the batch runner's parent process — ahead of many extraction workers.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from pipeline import EXTRACTOR_VERSION
 from pipeline.model import DocumentResult
 
-_TABLES = ("checks", "indicators", "budget_lines", "target_tables")
+_CHILD_TABLES = ("checks", "indicators", "budget_lines", "target_tables")
+_CENT = Decimal("0.01")
+_MONEY = pa.decimal128(18, 2)
+_BBOX = pa.list_(pa.float64())
+
+# Column name → Arrow type, in schema.sql order; inserts go BY NAME, so added columns are fine.
+_DOCUMENTS = {
+    "doc_id": pa.string(),
+    "source_path": pa.string(),
+    "source_format": pa.string(),
+    "pages": pa.int32(),
+    "ocr_pages": pa.int32(),
+    "status": pa.string(),
+    "error": pa.string(),
+    "extractor_version": pa.string(),
+    "size_bytes": pa.int64(),
+    "seconds": pa.float64(),
+    "extracted_at": pa.timestamp("us"),
+}
+_TARGET_TABLES = {
+    "table_id": pa.string(),
+    "doc_id": pa.string(),
+    "kind": pa.string(),
+    "year": pa.int32(),
+    "department": pa.string(),
+    "unit": pa.string(),
+    "project": pa.string(),
+    "budget_total_wan": _MONEY,
+    "budget_fiscal_wan": _MONEY,
+    "budget_other_wan": _MONEY,
+    "goal": pa.string(),
+    "page_first": pa.int32(),
+    "page_last": pa.int32(),
+    "title": pa.string(),
+}
+_BUDGET_LINES = {
+    "table_id": pa.string(),
+    "line_no": pa.int32(),
+    "task": pa.string(),
+    "content": pa.string(),
+    "total_wan": _MONEY,
+    "fiscal_wan": _MONEY,
+    "other_wan": _MONEY,
+}
+_INDICATORS = {
+    "table_id": pa.string(),
+    "seq": pa.int32(),
+    "level1": pa.string(),
+    "level2": pa.string(),
+    "level1_raw": pa.string(),
+    "level2_raw": pa.string(),
+    "level_inferred": pa.bool_(),
+    "name": pa.string(),
+    "value_raw": pa.string(),
+    "comparator": pa.string(),
+    "value_num": pa.float64(),
+    "value_max": pa.float64(),
+    "unit": pa.string(),
+    "value_text": pa.string(),
+    "dimension": pa.string(),
+    "weight": pa.float64(),
+    "page": pa.int32(),
+    "bbox": _BBOX,
+    "ocr_confidence": pa.float64(),
+}
+_CHECKS = {"table_id": pa.string(), "check": pa.string(), "severity": pa.string(), "detail": pa.string()}
 
 
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -35,10 +107,18 @@ def loaded_status(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str
     return (row[0], row[1]) if row else None
 
 
+def finished_ids(con: duckdb.DuckDBPyConnection, version: str = EXTRACTOR_VERSION) -> set[str]:
+    """Documents that need no work: loaded with status ok by this extractor version."""
+    rows = con.execute(
+        "SELECT doc_id FROM documents WHERE status = 'ok' AND extractor_version = ?", [version]
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def _delete(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     for doc_id in doc_ids:
         like = f"{doc_id}#%"
-        for table in _TABLES:
+        for table in _CHILD_TABLES:
             con.execute(f"DELETE FROM {table} WHERE table_id LIKE ?", [like])
         con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
 
@@ -46,91 +126,129 @@ def _delete(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
 def load_document(con: duckdb.DuckDBPyConnection, doc: DocumentResult) -> None:
     """Replace everything known about this document (and about an older version of the same
     path) in one transaction: a crash leaves either the old rows or the new ones."""
+    batches = _rows(doc)  # built before the transaction: a bad value fails without touching the db
     con.execute("BEGIN TRANSACTION")
     try:
-        stale = [
-            r[0]
-            for r in con.execute(
-                "SELECT doc_id FROM documents WHERE source_path = ? AND doc_id <> ?",
-                [doc.source_path, doc.doc_id],
-            ).fetchall()
-        ]
-        _delete(con, [doc.doc_id, *stale])
-        con.execute(
-            "INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                doc.doc_id,
-                doc.source_path,
-                doc.source_format,
-                doc.pages,
-                doc.ocr_pages,
-                doc.status,
-                doc.error,
-                EXTRACTOR_VERSION,
-                doc.size_bytes,
-                round(doc.seconds, 3),
-                dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            ],
-        )
-        tables, lines, inds, checks = [], [], [], []
-        for n, t in enumerate(doc.tables, start=1):
-            tid = table_id(doc.doc_id, n)
-            tables.append(
-                [
-                    tid,
-                    doc.doc_id,
-                    t.kind,
-                    t.year,
-                    t.department,
-                    t.unit,
-                    t.project,
-                    t.budget_total_wan,
-                    t.budget_fiscal_wan,
-                    t.budget_other_wan,
-                    t.goal,
-                    t.page_first,
-                    t.page_last,
-                    t.title,
-                ]
-            )
-            lines += [
-                [tid, ln.line_no, ln.task, ln.content, ln.total_wan, ln.fiscal_wan, ln.other_wan]
-                for ln in t.budget_lines
-            ]
-            inds += [
-                [
-                    tid,
-                    i.seq,
-                    i.level1,
-                    i.level2,
-                    i.level1_raw,
-                    i.level2_raw,
-                    i.level_inferred,
-                    i.name,
-                    i.value_raw,
-                    i.comparator,
-                    i.value_num,
-                    i.value_max,
-                    i.unit,
-                    i.value_text,
-                    i.dimension,
-                    i.weight,
-                    i.page,
-                    list(i.bbox) if i.bbox else None,
-                    i.ocr_confidence,
-                ]
-                for i in t.indicators
-            ]
-            checks += [[tid, c.check, c.severity, c.detail] for c in t.checks]
-        if tables:
-            con.executemany("INSERT INTO target_tables VALUES (" + ",".join("?" * 14) + ")", tables)
-        if lines:
-            con.executemany("INSERT INTO budget_lines VALUES (?, ?, ?, ?, ?, ?, ?)", lines)
-        if inds:
-            con.executemany("INSERT INTO indicators VALUES (" + ",".join("?" * 19) + ")", inds)
-        if checks:
-            con.executemany("INSERT INTO checks VALUES (?, ?, ?, ?)", checks)
+        # Child rows exist only for documents rows (both are written in one transaction),
+        # so a new document needs no scans of the child tables.
+        present = con.execute(
+            "SELECT doc_id FROM documents WHERE doc_id = ? OR source_path = ?",
+            [doc.doc_id, doc.source_path],
+        ).fetchall()
+        _delete(con, [r[0] for r in present])
+        for table, batch in batches.items():
+            if batch.num_rows:
+                con.register("_load_batch", batch)
+                try:
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _load_batch")
+                finally:
+                    con.unregister("_load_batch")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
+    """The document's rows for each table, as Arrow tables typed like schema.sql."""
+    documents = [
+        [
+            doc.doc_id,
+            doc.source_path,
+            doc.source_format,
+            doc.pages,
+            doc.ocr_pages,
+            doc.status,
+            doc.error,
+            EXTRACTOR_VERSION,
+            doc.size_bytes,
+            round(doc.seconds, 3),
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        ]
+    ]
+    tables, lines, inds, checks = [], [], [], []
+    for n, t in enumerate(doc.tables, start=1):
+        tid = table_id(doc.doc_id, n)
+        tables.append(
+            [
+                tid,
+                doc.doc_id,
+                t.kind,
+                t.year,
+                t.department,
+                t.unit,
+                t.project,
+                _money(t.budget_total_wan),
+                _money(t.budget_fiscal_wan),
+                _money(t.budget_other_wan),
+                t.goal,
+                t.page_first,
+                t.page_last,
+                t.title,
+            ]
+        )
+        lines += [
+            [
+                tid,
+                ln.line_no,
+                ln.task,
+                ln.content,
+                _money(ln.total_wan),
+                _money(ln.fiscal_wan),
+                _money(ln.other_wan),
+            ]
+            for ln in t.budget_lines
+        ]
+        inds += [
+            [
+                tid,
+                i.seq,
+                i.level1,
+                i.level2,
+                i.level1_raw,
+                i.level2_raw,
+                i.level_inferred,
+                i.name,
+                i.value_raw,
+                i.comparator,
+                _float(i.value_num),
+                _float(i.value_max),
+                i.unit,
+                i.value_text,
+                i.dimension,
+                _float(i.weight),
+                i.page,
+                [float(x) for x in i.bbox] if i.bbox else None,
+                _float(i.ocr_confidence),
+            ]
+            for i in t.indicators
+        ]
+        checks += [[tid, c.check, c.severity, c.detail] for c in t.checks]
+    return {
+        "documents": _arrow(_DOCUMENTS, documents),
+        "target_tables": _arrow(_TARGET_TABLES, tables),
+        "budget_lines": _arrow(_BUDGET_LINES, lines),
+        "indicators": _arrow(_INDICATORS, inds),
+        "checks": _arrow(_CHECKS, checks),
+    }
+
+
+def _arrow(schema: dict[str, pa.DataType], rows: list[list[Any]]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
+    arrays = [pa.array(list(col), type=typ) for col, typ in zip(columns, schema.values(), strict=True)]
+    return pa.Table.from_arrays(arrays, names=list(schema))
+
+
+def _money(x: Decimal | None) -> Decimal | None:
+    """DECIMAL(18,2): rounded half away from zero, as DuckDB casts; NaN/∞ stored as NULL."""
+    if x is None:
+        return None
+    try:
+        d = x if isinstance(x, Decimal) else Decimal(str(x))
+        return d.quantize(_CENT, rounding=ROUND_HALF_UP) if d.is_finite() else None
+    except InvalidOperation:
+        return None
+
+
+def _float(x: Any) -> float | None:
+    return None if x is None else float(x)

@@ -1,0 +1,153 @@
+"""Extraction on a dask.distributed cluster: workers run `extract_document`, the client loads.
+
+Every worker must see the input files at the same absolute paths (a shared filesystem)
+and run the same version of this project.  The database is only ever opened by the client.
+
+Limits: a document that runs past the timeout is reported `failed` by the task itself and
+the worker that ran it is restarted (its nanny starts a fresh process), which stops the
+runaway extraction.  Memory is the nanny's job: start workers with `--memory-limit`; a
+document that gets a worker killed is reported `failed` once dask gives up on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+
+from pipeline import EXTRACTOR_VERSION
+from pipeline.extract import extract_document
+from pipeline.model import DocumentResult
+from pipeline.tasks import Outcome, Task, failed_result
+from pipeline.workers import Limits
+
+log = logging.getLogger("pipeline")
+
+_TIMED_OUT = "timed out after"
+
+
+def extract_with_timeout(path: str, doc_id: str | None, timeout: float) -> DocumentResult:
+    """The per-document function a dask worker runs: `extract_document` under a time limit."""
+    if timeout <= 0:
+        return extract_document(path, doc_id=doc_id)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="extract")
+    start = time.perf_counter()
+    try:
+        return pool.submit(extract_document, path, doc_id).result(timeout=timeout)
+    except FuturesTimeout:
+        task = Task(0, path, doc_id)
+        return failed_result(task, f"{_TIMED_OUT} {timeout:g} s", time.perf_counter() - start)
+    finally:
+        pool.shutdown(wait=False)  # a runaway thread dies with the worker the client restarts
+
+
+def _version() -> str:
+    return EXTRACTOR_VERSION
+
+
+class DaskExecutor:
+    """Runs tasks on a dask cluster: `scheduler` address, or a LocalCluster of `jobs` workers."""
+
+    def __init__(self, limits: Limits, scheduler: str | None = None, jobs: int | None = None) -> None:
+        from distributed import Client, LocalCluster
+
+        self.limits = limits
+        self._cluster = None
+        if scheduler:
+            self.client = Client(scheduler, timeout="30s")
+        else:
+            memory = f"{limits.max_memory_mb}MiB" if limits.max_memory_mb > 0 else "auto"
+            self._cluster = LocalCluster(
+                n_workers=jobs or 1, threads_per_worker=1, memory_limit=memory, dashboard_address=None
+            )
+            self.client = Client(self._cluster)
+        self._check_versions()
+
+    @classmethod
+    def from_client(cls, client: object, limits: Limits) -> DaskExecutor:
+        """Use an existing `distributed.Client` (which stays open after `close`)."""
+        self = cls.__new__(cls)
+        self.limits, self._cluster, self.client = limits, None, client
+        self._borrowed = True
+        self._check_versions()
+        return self
+
+    def _check_versions(self) -> None:
+        versions = set(self.client.run(_version).values())
+        if versions - {EXTRACTOR_VERSION}:
+            raise RuntimeError(
+                f"dask workers run extractor version(s) {', '.join(sorted(versions))}, "
+                f"this client {EXTRACTOR_VERSION}: install the same version everywhere"
+            )
+
+    def _window(self) -> int:
+        threads = sum(self.client.nthreads().values()) or 1
+        return max(4, 2 * threads)
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+        from distributed import as_completed
+
+        todo = iter(tasks)
+        running: dict[object, Task] = {}
+        done = as_completed()
+        run_id = uuid.uuid4().hex[:8]
+
+        def submit_next() -> bool:
+            task = next(todo, None)
+            if task is None:
+                return False
+            fut = self.client.submit(
+                extract_with_timeout,
+                task.abspath,
+                task.doc_id,
+                self.limits.timeout,
+                key=f"extract-{run_id}-{task.index}",
+                pure=False,
+            )
+            running[fut] = task
+            done.add(fut)
+            return True
+
+        for _ in range(self._window()):
+            if not submit_next():
+                break
+        for fut in done:
+            task = running.pop(fut)
+            doc = self._result(fut, task)
+            doc.source_path = task.path
+            fut.release()
+            yield Outcome(task, doc, None, [])
+            submit_next()
+
+    def _result(self, fut: object, task: Task) -> DocumentResult:
+        from distributed import KilledWorker
+
+        try:
+            doc = fut.result()
+        except KilledWorker:
+            return failed_result(task, "dask worker died extracting it (worker memory limit or crash)", 0.0)
+        except Exception as e:  # noqa: BLE001 - one document's failure is recorded, the batch goes on
+            msg = (str(e).strip().splitlines() or [""])[0][:200]
+            return failed_result(task, f"dask error: {type(e).__name__}: {msg}", 0.0)
+        if doc.status == "failed" and (doc.error or "").startswith(_TIMED_OUT):
+            self._restart_worker_of(fut)
+        return doc
+
+    def _restart_worker_of(self, fut: object) -> None:
+        """Stop a runaway extraction thread by restarting its worker (needs a nanny)."""
+        try:
+            workers = self.client.who_has([fut]).get(fut.key) or []
+            if workers:
+                self.client.restart_workers(list(workers), timeout=60, raise_for_error=False)
+        except Exception as e:  # noqa: BLE001 - without a nanny the thread finishes on its own
+            log.info("could not restart dask worker after a timeout: %s", e)
+
+    def close(self) -> None:
+        if getattr(self, "_borrowed", False):
+            return
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()

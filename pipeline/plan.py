@@ -1,0 +1,102 @@
+"""What a batch has to do: find the files, hash them, and decide which need extracting.
+
+A document is keyed by the sha256 of its bytes.  Hashing runs in a few threads of the parent
+(hashlib releases the GIL), in discovery order, so extraction starts with the first file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.extract import sha256_file
+from pipeline.tasks import Task
+
+# Files inside input folders that are never documents (ground truth, notes, our own outputs).
+_SKIP_SUFFIXES = (".json", ".md", ".py", ".sh", ".duckdb", ".db", ".wal", ".log", ".parquet", ".gitkeep")
+_HASH_THREADS = 4
+_HASH_AHEAD = 64  # files hashed ahead of the extraction
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A document left alone: already extracted, or a copy of one earlier in this batch."""
+
+    path: str
+    doc_id: str
+    reason: str
+    duplicate: bool = False
+
+
+def discover(inputs: Iterable[str | Path]) -> list[Path]:
+    """Files named on the command line, and every document file below named folders."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for item in inputs:
+        p = Path(item)
+        if p.is_dir():
+            candidates = sorted(q for q in p.rglob("*") if q.is_file() and not _skipped(q, p))
+        else:
+            candidates = [p]
+        for q in candidates:
+            key = q.resolve() if q.exists() else q
+            if key not in seen:
+                seen.add(key)
+                found.append(q)
+    return found
+
+
+def _skipped(path: Path, root: Path) -> bool:
+    rel = path.relative_to(root)
+    if any(part.startswith(".") for part in rel.parts):
+        return True
+    name = path.name.lower()
+    return name.endswith(_SKIP_SUFFIXES) or name == "manifest.csv"
+
+
+def _hash(path: Path) -> tuple[str | None, int | None]:
+    try:
+        return sha256_file(path), os.path.getsize(path)
+    except OSError:
+        return None, None
+
+
+def hashed(files: list[Path]) -> Iterator[tuple[Path, str | None, int | None]]:
+    """(path, sha256 or None if unreadable, size) in the order of `files`."""
+    with ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="hash") as pool:
+        pending: deque[tuple[Path, Future]] = deque()
+        it = iter(files)
+        for path in it:
+            pending.append((path, pool.submit(_hash, path)))
+            if len(pending) >= _HASH_AHEAD:
+                break
+        while pending:
+            path, fut = pending.popleft()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append((nxt, pool.submit(_hash, nxt)))
+            yield (path, *fut.result())
+
+
+def plan(files: list[Path], finished: set[str], force: bool = False) -> Iterator[Task | Skip]:
+    """A Task for each file to extract, a Skip for the others, in discovery order.
+
+    Skipped: content already loaded with status ok by this extractor version (`finished`,
+    unless `force`), and a second file with the same content as an earlier one in the batch
+    (the first path wins, so reruns and interrupted runs agree on source_path).
+    """
+    first_path: dict[str, str] = {}
+    for index, (path, doc_id, size) in enumerate(hashed(files)):
+        if doc_id is not None:
+            if doc_id in first_path:
+                yield Skip(str(path), doc_id, f"same content as {first_path[doc_id]}", duplicate=True)
+                continue
+            first_path[doc_id] = str(path)
+            if not force and doc_id in finished:
+                yield Skip(str(path), doc_id, "unchanged (already extracted)")
+                continue
+        yield Task(index, str(path), doc_id, size)

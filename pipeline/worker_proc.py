@@ -1,0 +1,94 @@
+"""What runs inside an extraction worker process: receive a path, extract, send the result.
+
+The worker never touches the database.  It exits when the parent says so (None) or goes
+away (end of file on the pipe), so a killed batch leaves no worker behind for long.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import resource
+import signal
+import sys
+import time
+from multiprocessing.connection import Connection
+
+from pipeline.extract import extract_document
+from pipeline.model import DocumentResult
+
+_MAX_NOTES = 50
+
+
+class _Notes(logging.Handler):
+    """Keeps the warnings logged while one document is extracted, for the parent's run log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.lines) < _MAX_NOTES:
+            try:
+                msg = record.getMessage().strip().splitlines()
+            except Exception:  # noqa: BLE001 - a malformed log call must not break extraction
+                msg = [str(record.msg)]
+            self.lines.append(f"{record.name}: {msg[0][:300] if msg else ''}")
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (ru_maxrss is KiB on Linux, bytes on macOS)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
+
+
+def serve(conn: Connection) -> None:
+    """The worker's loop: (path, doc_id) in, (DocumentResult, peak MB, notes) out."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    notes = _Notes()
+    root = logging.getLogger()
+    root.handlers[:] = [notes]
+    root.setLevel(logging.WARNING)
+    logging.captureWarnings(True)
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        path, doc_id = msg
+        notes.lines.clear()
+        doc = _extract(path, doc_id)
+        try:
+            conn.send((doc, peak_rss_mb(), list(notes.lines)))
+        except (BrokenPipeError, EOFError, OSError):
+            return
+        except Exception as e:  # noqa: BLE001 - e.g. a result that cannot be pickled
+            doc = _failed(path, doc_id, f"internal error: result cannot be sent ({type(e).__name__})", doc)
+            conn.send((doc, peak_rss_mb(), []))
+
+
+def _extract(path: str, doc_id: str | None) -> DocumentResult:
+    start = time.perf_counter()
+    try:
+        return extract_document(path, doc_id=doc_id)
+    except BaseException as e:  # noqa: BLE001 - extract_document should not raise; if it does, report
+        reason = f"internal error: {type(e).__name__}: {str(e).strip()[:200]}".splitlines()[0]
+        return _failed(path, doc_id, reason, None, time.perf_counter() - start)
+
+
+def _failed(
+    path: str, doc_id: str | None, error: str, prior: DocumentResult | None, seconds: float = 0.0
+) -> DocumentResult:
+    return DocumentResult(
+        doc_id=doc_id or (prior.doc_id if prior else hashlib.sha256(path.encode()).hexdigest()),
+        source_path=path,
+        source_format=prior.source_format if prior else "unknown",
+        pages=prior.pages if prior else None,
+        ocr_pages=prior.ocr_pages if prior else None,
+        status="failed",
+        error=error,
+        seconds=prior.seconds if prior else seconds,
+        size_bytes=prior.size_bytes if prior else 0,
+    )
