@@ -31,16 +31,30 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
 
 
 def extract(path: Path) -> SourceDocument:
+    from extractors.ocr.scan import ScannedPages  # OCR stack (OpenCV, engines) loaded on demand
+
     pdf = open_pdf(path)
     try:
         n = len(pdf)
         if n == 0:
             raise ExtractionError("PDF has no pages")
         texts = [page_text(pdf, i) for i in range(n)]
+        # pages without a usable text layer are OCR'd (a quick pass for triage, a full one for tables)
+        scans = ScannedPages(pdf, texts)
         grids = []
         with pdfplumber.open(str(path)) as plumber_doc:
-            for i in candidate_pages(texts):
-                grids.extend(page_grids(read_page(pdf, i, plumber_doc=plumber_doc)))
-        return SourceDocument(grids=grids, source_format="pdf", pages=n, heading=texts[0][:300])
+            for i in candidate_pages(scans.texts):
+                if scans.needs_ocr(i):
+                    grids.extend(scans.grids(i))
+                else:
+                    grids.extend(page_grids(read_page(pdf, i, plumber_doc=plumber_doc)))
+        return SourceDocument(
+            grids=grids,
+            source_format="pdf",
+            pages=n,
+            heading=scans.texts[0][:300],
+            ocr_pages=scans.ocr_pages,
+            notes=scans.notes,
+        )
     finally:
         pdf.close()

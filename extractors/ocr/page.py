@@ -1,0 +1,157 @@
+"""One page image → the `PageContent` the text-PDF reader produces (OCR characters with
+boxes in PDF points, ruling segments found in the image), so `page_grids` rebuilds its
+tables exactly as for a text PDF.
+
+Steps: red seal ink out → upright (OSD) → level (skew) → ruling lines → lines erased →
+one OCR pass over the page → characters and segments scaled from pixels to points.
+Boxes are in the frame of the upright, levelled page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from extractors.lattice import Segment
+from extractors.ocr import cache
+from extractors.ocr.cleanup import estimate_skew, ink, remove_red, rotate_quarter, rotate_small
+from extractors.ocr.engines import Glyph, OcrEngine
+from extractors.ocr.lines import erase_rulings, find_rulings
+from extractors.ocr.orient import upright_rotation
+from extractors.ocr.rescue import rescue, spots
+from extractors.pdf.reader import Char, PageContent
+
+
+def _steps_version() -> str:
+    """Hash of the code of every step: a cached result of other code is never reused."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for name in ("cleanup.py", "engines.py", "lines.py", "orient.py", "page.py", "rescue.py", "symbols.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+STEPS_VERSION = _steps_version()
+
+
+@dataclass
+class OcrChar(Char):
+    conf: float = 1.0
+
+
+@dataclass
+class OcrPage:
+    content: PageContent
+    rotation: int = 0  # counter-clockwise degrees applied to make the page upright
+    skew: float = 0.0
+    seconds: float = 0.0
+    cached: bool = False
+    engine: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(c.text for c in self.content.chars)
+
+
+def analyse(
+    rgb: np.ndarray, dpi: float, number: int, engine: OcrEngine, orient: bool = True, use_cache: bool = True
+) -> OcrPage:
+    """OCR one page image (RGB or grey uint8) rendered at `dpi`; `number` is 1-based."""
+    start = time.perf_counter()
+    key = cache.page_key(
+        np.ascontiguousarray(rgb).tobytes(), rgb.shape, dpi, engine.version, orient, STEPS_VERSION
+    )
+    if use_cache:
+        hit = cache.load(key)
+        if hit is not None:
+            page = _from_json(hit, number)
+            page.seconds, page.cached = time.perf_counter() - start, True
+            return page
+    gray = remove_red(rgb)
+    rotation = upright_rotation(gray, dpi)[0] if orient else 0
+    gray = rotate_quarter(gray, rotation)
+    skew = estimate_skew(gray)
+    gray = rotate_small(gray, skew)
+    bw = ink(gray)
+    px = dpi / 72.0
+    hs, vs = find_rulings(bw, dpi)
+    hs, vs = snap(hs, 3.0 * px, 6.0 * px), snap(vs, 3.0 * px, 6.0 * px)
+    clean = erase_rulings(gray, bw, dpi)
+    glyphs = engine.read(clean)
+    clean_bw = ink(clean)
+    glyphs = rescue(engine, clean, clean_bw, glyphs, dpi, spots(hs, vs, glyphs, clean_bw, dpi))
+    k = 1.0 / px
+    h_px, w_px = gray.shape[:2]
+    content = PageContent(
+        number=number,
+        width=w_px * k,
+        height=h_px * k,
+        chars=[_char(g, k) for g in glyphs],
+        horizontals=[(p * k, a * k, b * k) for p, a, b in hs],
+        verticals=[(p * k, a * k, b * k) for p, a, b in vs],
+        bad_chars=0,
+    )
+    page = OcrPage(content, rotation, skew, engine=engine.name)
+    if use_cache:
+        cache.store(key, _to_json(page))
+    page.seconds = time.perf_counter() - start
+    return page
+
+
+def _char(g: Glyph, k: float) -> OcrChar:
+    return OcrChar(g.text, g.x0 * k, g.top * k, g.x1 * k, g.bottom * k, None, g.conf)
+
+
+def snap(segs: list[Segment], tol: float, gap: float) -> list[Segment]:
+    """Scanned rulings are wobbly and broken: segments within `tol` of one line get its
+    mean position, and pieces of one line less than `gap` apart are joined."""
+    out: list[Segment] = []
+    for group in _groups(sorted(segs), tol):
+        pos = sum(s[0] * (s[2] - s[1]) for s in group) / max(sum(s[2] - s[1] for s in group), 1e-6)
+        spans = sorted((s[1], s[2]) for s in group)
+        a, b = spans[0]
+        for s0, s1 in spans[1:]:
+            if s0 <= b + gap:
+                b = max(b, s1)
+            else:
+                out.append((pos, a, b))
+                a, b = s0, s1
+        out.append((pos, a, b))
+    return out
+
+
+def _groups(segs: list[Segment], tol: float) -> list[list[Segment]]:
+    groups: list[list[Segment]] = []
+    for s in segs:
+        if groups and s[0] - groups[-1][-1][0] <= tol:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    return groups
+
+
+def _to_json(page: OcrPage) -> dict:
+    c = page.content
+    return {
+        "width": c.width,
+        "height": c.height,
+        "chars": [[ch.text, ch.x0, ch.top, ch.x1, ch.bottom, ch.conf] for ch in c.chars],
+        "h": c.horizontals,
+        "v": c.verticals,
+        "rotation": page.rotation,
+        "skew": page.skew,
+        "engine": page.engine,
+    }
+
+
+def _from_json(d: dict, number: int) -> OcrPage:
+    chars = [OcrChar(t, x0, y0, x1, y1, None, cf) for t, x0, y0, x1, y1, cf in d["chars"]]
+    content = PageContent(
+        number, d["width"], d["height"], chars, [tuple(s) for s in d["h"]], [tuple(s) for s in d["v"]], 0
+    )
+    return OcrPage(content, d["rotation"], d["skew"], engine=d["engine"])
