@@ -14,6 +14,7 @@ import resource
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol
 
 import duckdb
@@ -65,24 +66,17 @@ def run(
     run_log = RunLog(log_dir or os.path.join(os.path.dirname(os.path.abspath(db)), "logs"))
     limits = Limits(timeout=timeout, max_memory_mb=max_memory_mb)
     pool: Executor | None = None
-    progress = Progress(len(files), summary, quiet)
+    progress: Progress | None = None
     try:
         pool = _executor(executor, summary.jobs, limits, scheduler)
-        finished = set() if force else finished_ids(con)
-        unchanged: list[Skip] = []
-        for outcome in pool.run(_tasks(plan(files, finished, force), summary, progress, unchanged)):
-            _load(con, outcome, summary)
-            progress.advance()
-        # A document skipped as unchanged loses its rows when a file of this batch at the same
-        # path is loaded with new content; such documents are extracted again.
-        for outcome in pool.run(_vanished(con, unchanged, summary, progress)):
-            _load(con, outcome, summary)
-            progress.advance()
+        progress = Progress(len(files), summary, quiet)
+        _extract_all(con, pool, files, force, summary, progress)
     except Exception:
         run_log.record_exception()
         raise
     finally:
-        progress.close()
+        if progress is not None:
+            progress.close()
         if pool is not None:
             summary.worker_restarts = getattr(pool, "restarts", 0)
             pool.close()
@@ -93,6 +87,26 @@ def run(
         run_log.close()
     all_failed = summary.extracted > 0 and summary.statuses.get("failed", 0) == summary.extracted
     return summary, 1 if all_failed else 0
+
+
+def _extract_all(
+    con: duckdb.DuckDBPyConnection,
+    pool: Executor,
+    files: list[Path],
+    force: bool,
+    summary: Summary,
+    progress: Progress,
+) -> None:
+    finished = set() if force else finished_ids(con)
+    unchanged: list[Skip] = []
+    for outcome in pool.run(_tasks(plan(files, finished, force), summary, progress, unchanged)):
+        _load(con, outcome, summary)
+        progress.advance()
+    # A document skipped as unchanged loses its rows when a file of this batch at the same
+    # path is loaded with new content; such documents are extracted again.
+    for outcome in pool.run(_vanished(con, unchanged, summary, progress)):
+        _load(con, outcome, summary)
+        progress.advance()
 
 
 def _executor(name: str, jobs: int, limits: Limits, scheduler: str | None) -> Executor:

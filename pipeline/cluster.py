@@ -57,7 +57,7 @@ class DaskExecutor:
         self.limits = limits
         self._cluster = None
         if scheduler:
-            self.client = Client(scheduler, timeout="30s")
+            self.client = Client(scheduler)  # gives up after distributed.comm.timeouts.connect
         else:
             memory = f"{limits.max_memory_mb}MiB" if limits.max_memory_mb > 0 else "auto"
             self._cluster = LocalCluster(

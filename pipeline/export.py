@@ -28,6 +28,7 @@ TABLES = {
     "checks": 'table_id, "check", detail',
 }
 FORMATS = ("parquet", "csv", "xlsx")
+_NULL_PARTITION = "year=__HIVE_DEFAULT_PARTITION__"  # how DuckDB and Spark name a NULL year
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_CELL = 32_767
 
@@ -99,8 +100,14 @@ def _parquet(con: duckdb.DuckDBPyConnection, out: Path) -> list[tuple[str, int]]
             if target.exists():
                 shutil.rmtree(target)  # a partition of an earlier export must not linger
             options = "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year)"
-        con.execute(f"COPY ({_query(table, with_year=True)}) TO {_literal(target)} ({options})")
-        written.append((str(target), _count(con, table)))
+        query, n = _query(table, with_year=True), _count(con, table)
+        if n == 0 and table != "documents":
+            # no rows, no partitions: one empty file keeps the schema readable (year=NULL partition)
+            target.joinpath(_NULL_PARTITION).mkdir(parents=True)
+            target = target / _NULL_PARTITION / "data_0.parquet"
+            query, options = f"SELECT * EXCLUDE (year) FROM ({query})", "FORMAT parquet"
+        con.execute(f"COPY ({query}) TO {_literal(target)} ({options})")
+        written.append((str(target), n))
     return written
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -36,8 +37,8 @@ def make_corpus(folder: Path, n: int, start: int = 0) -> list[Path]:
     return paths
 
 
-def slow_dump(path: Path, copies: int = 200) -> Path:
-    """A real pathological input: one dump holding `copies` tables takes seconds (superlinear)."""
+def slow_dump(path: Path, copies: int = 150) -> Path:
+    """A real pathological input: one dump holding 150 tables takes seconds (superlinear)."""
     seed = SEED.read_text(encoding="utf-8")
     path.write_text(
         "\n".join(seed.replace(SEED_DEPARTMENT, f"慢{i}局") for i in range(copies)), encoding="utf-8"
@@ -45,14 +46,15 @@ def slow_dump(path: Path, copies: int = 200) -> Path:
     return path
 
 
-def extract(*args: object, timeout: float = 300) -> subprocess.CompletedProcess:
+def extract(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """`python -m pipeline extract ARGS` as a user runs it."""
     return subprocess.run(
         [sys.executable, "-m", "pipeline", "extract", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=timeout,
+        timeout=300,
+        env={**os.environ, **(env or {})},
     )
 
 
