@@ -175,7 +175,7 @@ def _load(con: duckdb.DuckDBPyConnection, outcome: Outcome, summary: Summary) ->
         )
         load_document(con, doc)
     summary.add(doc, outcome.worker_peak_mb)
-    log.info(describe(doc))
+    log.info(describe(doc, outcome.worker_peak_mb))
     for note in outcome.notes:
         log.info("  note: %s", note)
 

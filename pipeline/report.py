@@ -78,11 +78,12 @@ class Summary:
         return "\n".join(lines)
 
 
-def describe(doc: DocumentResult) -> str:
+def describe(doc: DocumentResult, peak_mb: float | None = None) -> str:
     """The run log's line for a loaded document."""
     n_ind = sum(len(t.indicators) for t in doc.tables)
     detail = f"{len(doc.tables)} tables, {n_ind} indicators" if doc.tables else (doc.error or "")
-    return f"{doc.status:9s} {doc.source_path}: {detail} ({doc.seconds:.2f} s)"
+    memory = f", {peak_mb:.0f} MB" if peak_mb is not None else ""
+    return f"{doc.status:9s} {doc.source_path}: {detail} ({doc.seconds:.2f} s{memory})"
 
 
 class Progress:

@@ -37,13 +37,29 @@ class _Notes(logging.Handler):
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process (ru_maxrss is KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    """Peak resident set size of this process since `reset_peak` (else since it started)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
+def reset_peak() -> None:
+    """Start measuring the peak afresh, so each document gets its own figure (Linux only)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
 def serve(conn: Connection) -> None:
-    """The worker's loop: (path, doc_id) in, (DocumentResult, peak MB, notes) out."""
+    """The worker's loop: (path, doc_id) in, (DocumentResult, peak MB while extracting it, notes) out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     notes = _Notes()
     root = logging.getLogger()
@@ -59,6 +75,7 @@ def serve(conn: Connection) -> None:
             return
         path, doc_id = msg
         notes.lines.clear()
+        reset_peak()
         doc = _extract(path, doc_id)
         try:
             conn.send((doc, peak_rss_mb(), list(notes.lines)))
