@@ -83,8 +83,7 @@ def analyse(
     hs, vs = snap(hs, 3.0 * px, 6.0 * px), snap(vs, 3.0 * px, 6.0 * px)
     clean = erase_rulings(gray, bw, dpi)
     glyphs = engine.read(clean)
-    clean_bw = ink(clean)
-    glyphs = rescue(engine, clean, clean_bw, glyphs, dpi, spots(hs, vs, glyphs, clean_bw, dpi))
+    glyphs = rescue(engine, clean, glyphs, dpi, spots(hs, vs, glyphs, ink(clean), dpi))
     k = 1.0 / px
     h_px, w_px = gray.shape[:2]
     content = PageContent(

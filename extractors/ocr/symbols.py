@@ -1,93 +1,116 @@
-"""Comparison signs standing alone in a cell (`≥`, `≤`, `=`, `>`, `<`, `<=`), read from the
-shape of their strokes.
+"""Comparison signs standing alone in a cell (`≥`, `≤`, `=`, `>`, `<`, `<=`, `>=`), read
+from the shape of their strokes.
 
-Both engines fail on a lone sign: PP-OCRv4 reads `≥` as `=` or `M`, Tesseract reads nothing
-(measured on the 指标性质 column of the dev scans).  The shapes are simple: bars are flat
-strokes, a chevron is a V on its side whose point shows the direction.
+Both engines fail on a lone sign: PP-OCRv4 reads `≥` as `=`, `2` or `M`, Tesseract reads
+nothing (measured on the 指标性质 columns of the dev scans).  The shapes are simple and
+survive blur: a bar is a band of rows dark across the sign's width; a chevron is a V on
+its side whose middle rows are dark on the side it points to.  Grey levels are used, not a
+binarisation (at 150 dpi a `≥` binarises into one blob).
 """
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+SIGNS = {"≥", "≤", "=", ">", "<", "<=", ">="}
 
-def _components(mask: np.ndarray) -> list[tuple[int, int, int, int, np.ndarray]]:
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    out = []
-    for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
-        if area >= 4:
-            out.append((x, y, w, h, (labels[y : y + h, x : x + w] == i)))
+
+def _darkness(gray: np.ndarray) -> np.ndarray:
+    g = gray.astype(np.float32)
+    d = np.clip(np.percentile(g, 90) - g, 0, None)
+    top = d.max()
+    return d / top if top > 0 else d
+
+
+def _trim(d: np.ndarray, level: float = 0.3) -> np.ndarray:
+    ys, xs = np.nonzero(d >= level)
+    if len(ys) == 0:
+        return d[:0, :0]
+    return d[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of runs of True."""
+    out, start = [], None
+    for i, v in enumerate(list(mask) + [False]):
+        if v and start is None:
+            start = i
+        elif not v and start is not None:
+            out.append((start, i))
+            start = None
     return out
 
 
-def _is_bar(w: int, h: int, sub: np.ndarray) -> bool:
-    return w >= 4 and h <= max(2, 0.35 * w) and sub.mean() >= 0.5
-
-
-def _chevron(sub: np.ndarray) -> str | None:
-    """'>' or '<' for a V on its side: ink at both ends of one side, ink at the middle of
-    the other side, no ink in the middle of the open side."""
-    h, w = sub.shape
-    if h < 5 or w < 4 or not (0.5 <= h / w <= 2.5):
+def _chevron(part: np.ndarray) -> str | None:
+    """'>' or '<': the middle rows are dark on the side the sign points to, the top and
+    bottom rows on the other side, and the open side's middle is light."""
+    h, w = part.shape
+    if h < 4 or w < 3 or not (0.4 <= h / w <= 2.5):
         return None
-    third = max(1, h // 3)
-    top, mid, bot = sub[:third], sub[third : h - third], sub[h - third :]
-    cols = np.arange(w)
+    cols = np.arange(w, dtype=np.float32)
 
-    def cx(part: np.ndarray) -> float | None:
-        m = part.sum(axis=0)
-        return float((m * cols).sum() / m.sum()) if m.sum() else None
+    def centre(rows: np.ndarray) -> float | None:
+        m = rows.sum(axis=0)
+        return float((m * cols).sum() / m.sum()) if m.sum() > 0 else None
 
-    ct, cm, cb = cx(top), cx(mid), cx(bot)
-    if ct is None or cm is None or cb is None:
+    k = max(1, h // 4)
+    half = max(1, k // 2)
+    mid = part[max(0, h // 2 - half) : h // 2 + half + (h % 2)]
+    ct, cb, cm = centre(part[:k]), centre(part[h - k :]), centre(mid)
+    if ct is None or cb is None or cm is None:
         return None
     outer = (ct + cb) / 2
-    if abs(cm - outer) < 0.25 * w:
+    if abs(ct - cb) > 0.3 * w or abs(cm - outer) < 0.3 * (w - 1):
         return None
-    # the open side's middle is empty
-    rows = slice(h // 2 - max(1, h // 8), h // 2 + max(1, h // 8) + 1)
-    edge = slice(0, max(1, w // 4)) if cm > outer else slice(w - max(1, w // 4), w)
-    if sub[rows, edge].mean() > 0.2:
+    q = max(1, w // 4)
+    edge = mid[:, :q] if cm > outer else mid[:, w - q :]
+    if edge.mean() > 0.35:
         return None
     return ">" if cm > outer else "<"
 
 
-def _glyph(comps: list[tuple[int, int, int, int, np.ndarray]]) -> str | None:
-    """One sign made of vertically stacked components."""
-    comps = sorted(comps, key=lambda c: c[1])
-    if len(comps) == 1:
-        x, y, w, h, sub = comps[0]
-        return _chevron(sub)
-    if len(comps) == 2:
-        (x0, y0, w0, h0, s0), (x1, y1, w1, h1, s1) = comps
-        if _is_bar(w0, h0, s0) and _is_bar(w1, h1, s1) and 0.7 <= w0 / w1 <= 1.4:
-            return "="
-        if _is_bar(w1, h1, s1):
-            c = _chevron(s0)
+def _one(d: np.ndarray) -> str | None:
+    """One printed sign (trimmed darkness)."""
+    h, w = d.shape
+    if h < 3 or w < 3:
+        return None
+    cover = (d >= 0.4).mean(axis=1)  # share of the width that is dark, per row
+    mean = d.mean(axis=1)
+    wide = cover >= 0.75
+    # the bar under a chevron, or the lower bar of '=': the last run of wide rows
+    runs = _runs(wide)
+    if runs and runs[-1][1] >= h - 1 and runs[-1][0] > 0:
+        b0, b1 = runs[-1]
+        bar = float(mean[b0:b1].max())
+        above = mean[:b0]
+        valley = int(np.argmin(above[::-1]))  # nearest lightest row above the bar
+        v = b0 - 1 - valley
+        if above[v] <= 0.7 * bar:
+            upper = d[:v]
+            if len(runs) == 2 and runs[0][0] == 0 and runs[0][1] >= v and cover[:v].min() >= 0.6:
+                return "="
+            if cover[:b0].min() >= 0.6 and v > 0 and float(mean[:v].max()) >= 0.7 * bar:
+                return "="
+            c = _chevron(_trim(upper))
             if c:
                 return "≥" if c == ">" else "≤"
-    return None
+    return _chevron(d)
 
 
-def read_sign(mask: np.ndarray) -> str | None:
-    """The comparison sign(s) drawn in a small ink mask (True/255 = ink), else None."""
-    comps = _components((mask > 0).astype(np.uint8))
-    if not comps or len(comps) > 6:
+def read_sign(gray: np.ndarray) -> str | None:
+    """The comparison sign(s) in a small grey crop of a cell's ink, else None."""
+    d = _trim(_darkness(gray))
+    h, w = d.shape
+    if h < 3 or w < 3 or w > 4 * h:
         return None
-    # group components that overlap horizontally: one printed sign each
-    comps.sort(key=lambda c: c[0])
-    groups: list[list] = []
-    for c in comps:
-        if groups:
-            gx1 = max(g[0] + g[2] for g in groups[-1])
-            if c[0] < gx1 - 0.2 * c[2]:
-                groups[-1].append(c)
-                continue
-        groups.append([c])
-    signs = [_glyph(g) for g in groups]
-    if any(s is None for s in signs):
+    # signs side by side (`<=`): split at empty columns
+    cols = (d >= 0.35).any(axis=0)
+    parts = [d[:, a:b] for a, b in _runs(cols) if b - a >= 2]
+    if len(parts) > 2:
+        parts = [d[:, a:b] for a, b in _runs(cols)]
+        parts = [p for p in parts if p.shape[1] >= 2]
+    signs = [_one(_trim(p)) for p in parts]
+    if not signs or any(s is None for s in signs):
         return None
-    text = "".join(signs)
-    return text if text in {"≥", "≤", "=", ">", "<", "<=", ">=", "==", "<>"} - {"==", "<>"} else None
+    text = "".join(s for s in signs if s)
+    return text if text in SIGNS else None
