@@ -8,10 +8,13 @@ this extractor version are skipped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import resource
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -160,7 +163,8 @@ def _load(con: duckdb.DuckDBPyConnection, outcome: Outcome, summary: Summary) ->
     """Store one result; a result the database refuses is stored as a failed document."""
     doc = outcome.doc
     try:
-        load_document(con, doc)
+        with _sigint_deferred():
+            load_document(con, doc)
     except Exception as e:  # noqa: BLE001 - one document's bad value never stops the batch
         doc = DocumentResult(
             doc_id=doc.doc_id,
@@ -173,11 +177,28 @@ def _load(con: duckdb.DuckDBPyConnection, outcome: Outcome, summary: Summary) ->
             seconds=doc.seconds,
             size_bytes=doc.size_bytes,
         )
-        load_document(con, doc)
+        with _sigint_deferred():
+            load_document(con, doc)
     summary.add(doc, outcome.worker_peak_mb)
     log.info(describe(doc, outcome.worker_peak_mb))
     for note in outcome.notes:
         log.info("  note: %s", note)
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[None]:
+    """Ctrl-C while a document is being written takes effect once it is committed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received:
+        raise KeyboardInterrupt
 
 
 def _peak_mb() -> float:

@@ -1,4 +1,4 @@
-"""Per-document limits: a runaway document is recorded failed, its worker replaced, the batch goes on.
+"""Per-document limits and crashes: the document is recorded failed, its worker replaced, the batch goes on.
 
 The inputs are real pathological documents, not hooks: a text dump holding 150 tables takes
 seconds (the rebuilder is superlinear in the rows of one dump), and a dump of 2 million tab
@@ -7,9 +7,15 @@ separated cells grows its worker by hundreds of MB a second.
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from tests.test_batch import extract, make_corpus, query, run_log, slow_dump
+import psutil
+
+from tests.test_batch import ROOT, extract, make_corpus, query, run_log, slow_dump
 
 
 def huge_dump(path: Path) -> Path:
@@ -51,3 +57,30 @@ def test_a_document_past_the_memory_ceiling_fails_and_the_batch_goes_on(tmp_path
     assert set(got.values()) == {("ok", None)} and len(got) == 4
     # the documents after it were extracted by a fresh worker
     assert "workers replaced 1×" in proc.stderr, proc.stderr
+
+
+def test_a_crashed_worker_fails_its_document_only(tmp_path):
+    folder, db = tmp_path / "in", tmp_path / "t.duckdb"
+    make_corpus(folder, 3)
+    slow_dump(folder / "a_slow.txt")  # first in order: the first worker's first document
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "extract", str(folder), "--db", str(db), "--jobs", "1", "-q"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 30
+    workers: list[psutil.Process] = []
+    while not workers and time.monotonic() < deadline:
+        # workers are forked by the forkserver, itself a child of the batch process
+        workers = [p for p in parent.children(recursive=True) if p.ppid() != proc.pid]
+        time.sleep(0.05)
+    assert workers, "no worker started"
+    time.sleep(0.5)
+    workers[0].send_signal(signal.SIGSEGV)  # what a crash in a native library looks like
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    got = statuses(db)
+    assert got.pop("a_slow.txt") == ("failed", "worker process crashed (SIGSEGV)")
+    assert set(got.values()) == {("ok", None)} and len(got) == 3
