@@ -11,6 +11,7 @@ document that gets a worker killed is reported `failed` once dask gives up on it
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 import uuid
@@ -94,6 +95,7 @@ class DaskExecutor:
         running: dict[object, Task] = {}
         done = as_completed()
         run_id = uuid.uuid4().hex[:8]
+        numbers = itertools.count()
 
         def submit_next() -> bool:
             task = next(todo, None)
@@ -104,7 +106,7 @@ class DaskExecutor:
                 task.abspath,
                 task.doc_id,
                 self.limits.timeout,
-                key=f"extract-{run_id}-{task.index}",
+                key=f"extract-{run_id}-{next(numbers)}",
                 pure=False,
             )
             running[fut] = task

@@ -187,3 +187,32 @@ def test_the_sample_dump_extracts_in_a_worker(tmp_path, jobs):
     proc = extract(SEED, "--db", db, "--jobs", jobs, "-q")
     assert proc.returncode == 0, proc.stderr
     assert query(db, "SELECT status, source_path FROM documents") == [("ok", str(SEED))]
+
+
+def renamed_and_replaced(folder: Path, db: Path, *executor: str) -> list[tuple[str, str]]:
+    """Extract, then rename two files and put new ones at their old paths; extract again."""
+    make_corpus(folder, 2)
+    assert extract(folder, "--db", db, *executor, "-q").returncode == 0
+    for i in range(2):
+        old = folder / f"dept_{i:04d}.txt"
+        old.rename(folder / f"z_old_{i}.txt")  # unchanged bytes, new path (sorts after)
+        old.write_text(
+            SEED.read_text(encoding="utf-8").replace(SEED_DEPARTMENT, f"新{i}局"), encoding="utf-8"
+        )
+    proc = extract(folder, "--db", db, *executor)
+    assert proc.returncode == 0, proc.stderr
+    rows = query(
+        db, "SELECT d.source_path, t.department FROM documents d JOIN target_tables t USING (doc_id)"
+    )
+    return sorted((Path(p).name, dep) for p, dep in rows)
+
+
+def test_a_renamed_file_keeps_its_rows_when_a_new_file_takes_its_path(tmp_path):
+    # the new file at the old path replaces the old rows of that path; the renamed file,
+    # skipped as unchanged, is then extracted again under its new name
+    assert renamed_and_replaced(tmp_path / "in", tmp_path / "t.duckdb", "--jobs", "2") == [
+        ("dept_0000.txt", "新0局"),
+        ("dept_0001.txt", "新1局"),
+        ("z_old_0.txt", "测试0000号司法局"),
+        ("z_old_1.txt", "测试0001号司法局"),
+    ]

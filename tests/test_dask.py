@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_batch import dump, extract, make_corpus, query, slow_dump
+from tests.test_batch import dump, extract, make_corpus, query, renamed_and_replaced, slow_dump
 
 distributed = pytest.importorskip("distributed")
 
@@ -62,3 +62,10 @@ def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path):
     proc = extract(tmp_path / "in", *args, env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"})
     assert proc.returncode == 2
     assert "extraction stopped" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_renamed_files_are_re_extracted_on_dask_too(tmp_path, scheduler):
+    got = renamed_and_replaced(
+        tmp_path / "in", tmp_path / "t.duckdb", "--executor", "dask", "--scheduler", scheduler
+    )
+    assert [dep for _, dep in got] == ["新0局", "新1局", "测试0000号司法局", "测试0001号司法局"]
