@@ -12,6 +12,8 @@ subprocess on a fresh database:
 
 Peak RSS is sampled per process (parent and each worker, every 20 ms via /proc) from
 outside; the pipeline's own per-worker peak (VmHWM, from its run log) is shown beside it.
+CPU seconds (user + system of the whole process tree) give pages per CPU second, a figure
+that other work on the machine disturbs much less than wall time.
 The OCR page cache is turned off so that no run profits from an earlier one.
 """
 
@@ -62,6 +64,7 @@ class Run:
     seconds: float
     parent_mb: float
     worker_mb: float | None  # largest process other than the parent, sampled
+    cpu_seconds: float = 0.0  # user + system of the whole process tree
     self_reported: str = ""  # the pipeline's own figure
 
     @property
@@ -80,6 +83,7 @@ class PeakSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
         self.peaks: dict[int, int] = {}
+        self.cpu: dict[int, float] = {}  # last user + system seen per process
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -95,18 +99,20 @@ class PeakSampler(threading.Thread):
             for p in procs:
                 try:
                     rss = p.memory_info().rss
+                    t = p.cpu_times()
                 except psutil.Error:
                     continue
                 self.peaks[p.pid] = max(self.peaks.get(p.pid, 0), rss)
+                self.cpu[p.pid] = t.user + t.system
             self._done.wait(self.every)
 
-    def stop(self) -> tuple[float, float | None]:
-        """(parent peak MB, largest other process peak MB)."""
+    def stop(self) -> tuple[float, float | None, float]:
+        """(parent peak MB, largest other process peak MB, CPU seconds of the tree)."""
         self._done.set()
         self.join()
         parent = self.peaks.get(self.pid, 0) / 2**20
         others = [v for pid, v in self.peaks.items() if pid != self.pid]
-        return parent, (max(others) / 2**20 if others else None)
+        return parent, (max(others) / 2**20 if others else None), sum(self.cpu.values())
 
 
 def measured(
@@ -118,16 +124,16 @@ def measured(
     sampler.start()
     out, err = proc.communicate()
     seconds = time.perf_counter() - start
-    parent, worker = sampler.stop()
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), seconds, parent, worker
+    parent, worker, cpu = sampler.stop()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), seconds, parent, worker, cpu
 
 
 def naive(folder: Path, env: dict[str, str]) -> Run:
-    proc, seconds, parent, _ = measured([sys.executable, "-c", NAIVE, str(folder)], env)
+    proc, seconds, parent, _, cpu = measured([sys.executable, "-c", NAIVE, str(folder)], env)
     if proc.returncode != 0:
         raise SystemExit(f"baseline failed: {proc.stderr.strip()[-500:]}")
     docs, pages = map(int, proc.stdout.split())
-    return Run("naive pdfplumber (1 process)", docs, pages, seconds, parent, None)
+    return Run("naive pdfplumber (1 process)", docs, pages, seconds, parent, None, cpu)
 
 
 def pipeline(folder: Path, jobs: int | None, env: dict[str, str], work: Path) -> Run:
@@ -147,7 +153,7 @@ def pipeline(folder: Path, jobs: int | None, env: dict[str, str], work: Path) ->
     ]
     if jobs:
         cmd += ["--jobs", str(jobs)]
-    proc, seconds, parent, worker = measured(cmd, env)
+    proc, seconds, parent, worker, cpu = measured(cmd, env)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"pipeline failed: {proc.stderr.strip()[-500:]}")
     con = duckdb.connect(str(db), read_only=True)
@@ -159,7 +165,7 @@ def pipeline(folder: Path, jobs: int | None, env: dict[str, str], work: Path) ->
     own = f"own: parent {m.group(1)}, worker {m.group(2)} MB" if m else ""
     label = f"pipeline --jobs {jobs}" if jobs else f"pipeline (default --jobs {_cores()})"
     status = " ".join(f"{k}={v}" for k, v in sorted(statuses.items()))
-    return Run(f"{label}", docs, pages, seconds, parent, worker, f"{own}; {status}")
+    return Run(label, docs, pages, seconds, parent, worker, cpu, f"{own}; {status}")
 
 
 def _cores() -> int:
@@ -180,13 +186,17 @@ def subset(folder: Path, limit: int, work: Path) -> Path:
 
 
 def table(runs: list[Run]) -> str:
-    head = f"{'run':34s} {'docs':>5s} {'pages':>6s} {'seconds':>8s} {'docs/s':>7s} {'pages/s':>8s} {'parent MB':>10s} {'worker MB':>10s}"
+    head = (
+        f"{'run':34s} {'docs':>5s} {'pages':>6s} {'seconds':>8s} {'docs/s':>7s} {'pages/s':>8s} "
+        f"{'CPU s':>7s} {'pages/CPU s':>11s} {'parent MB':>10s} {'worker MB':>10s}"
+    )
     lines = [head, "-" * len(head)]
     for r in runs:
         worker = f"{r.worker_mb:10.0f}" if r.worker_mb is not None else f"{'-':>10s}"
+        per_cpu = r.pages / r.cpu_seconds if r.cpu_seconds else 0.0
         lines.append(
             f"{r.name:34s} {r.documents:5d} {r.pages:6d} {r.seconds:8.1f} {r.docs_per_s:7.2f} "
-            f"{r.pages_per_s:8.1f} {r.parent_mb:10.0f} {worker}"
+            f"{r.pages_per_s:8.1f} {r.cpu_seconds:7.1f} {per_cpu:11.1f} {r.parent_mb:10.0f} {worker}"
         )
     return "\n".join(lines)
 

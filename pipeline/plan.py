@@ -83,14 +83,18 @@ def hashed(files: list[Path]) -> Iterator[tuple[Path, str | None, int | None]]:
 
 
 def plan(files: list[Path], finished: set[str], force: bool = False) -> Iterator[Task | Skip]:
-    """A Task for each file to extract, a Skip for the others, in discovery order.
+    """A Task for each file to extract, a Skip for the others, largest files first.
 
-    Skipped: content already loaded with status ok by this extractor version (`finished`,
-    unless `force`), and a second file with the same content as an earlier one in the batch
-    (the first path wins, so reruns and interrupted runs agree on source_path).
+    Largest first keeps the workers busy to the end instead of waiting on one big document
+    started last.  Skipped: content already loaded with status ok by this extractor version
+    (`finished`, unless `force`), and a second file with the same content as an earlier one
+    in discovery order (copies have the same size, so the first path wins whatever the
+    order of work: reruns and interrupted runs agree on source_path).
     """
+    order = sorted(range(len(files)), key=lambda i: (-_size(files[i]), i))
     first_path: dict[str, str] = {}
-    for index, (path, doc_id, size) in enumerate(hashed(files)):
+    hashes = hashed([files[i] for i in order])
+    for index, (path, doc_id, size) in zip(order, hashes, strict=True):
         if doc_id is not None:
             if doc_id in first_path:
                 yield Skip(str(path), doc_id, f"same content as {first_path[doc_id]}", duplicate=True)
@@ -100,3 +104,10 @@ def plan(files: list[Path], finished: set[str], force: bool = False) -> Iterator
                 yield Skip(str(path), doc_id, "unchanged (already extracted)")
                 continue
         yield Task(index, str(path), doc_id, size)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
