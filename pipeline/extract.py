@@ -26,6 +26,7 @@ EXTRACTORS = {
     "pdf": "extractors.pdf",
     "xlsx": "extractors.spreadsheet",
     "xls": "extractors.spreadsheet",
+    "image": "extractors.image",
 }
 SUPPORTED_SUFFIXES = {
     ".txt",

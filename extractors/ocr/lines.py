@@ -42,3 +42,57 @@ def erase_rulings(gray: np.ndarray, bw: np.ndarray, dpi: float) -> np.ndarray:
     out = gray.copy()
     out[lines > 0] = 255
     return out
+
+
+def connected(
+    hs: list[Segment], vs: list[Segment], tol: float, long: float
+) -> tuple[list[Segment], list[Segment]]:
+    """Rulings that belong to a table: a vertical meets two horizontals (at its ends or
+    across), a horizontal meets two verticals; a ruling longer than `long` stays.  Strokes
+    of large or bold characters pass the length test but meet nothing."""
+    for _ in range(2):
+        vs = [v for v in vs if v[2] - v[1] >= long or _meets(v, hs, tol) >= 2]
+        hs = [h for h in hs if h[2] - h[1] >= long or _meets(h, vs, tol) >= 2]
+    return hs, vs
+
+
+def _meets(seg: Segment, others: list[Segment], tol: float) -> int:
+    """How many perpendicular segments `seg` touches or crosses."""
+    pos, a, b = seg
+    return sum(1 for o in others if a - tol <= o[0] <= b + tol and o[1] - tol <= pos <= o[2] + tol)
+
+
+def not_through_text(
+    hs: list[Segment], vs: list[Segment], boxes: list[tuple[float, float, float, float]]
+) -> tuple[list[Segment], list[Segment]]:
+    """Drop 'rulings' no longer than a line of text that the text runs across: strokes of
+    characters that filled a low row or a large title.  A cell border has padding on both
+    sides; here the characters on either side are as close as those of one word."""
+
+    def across_v(v: Segment) -> bool:
+        x, y0, y1 = v
+        left = right = None
+        for b in boxes:
+            h = b[3] - b[1]
+            if min(y1, b[3]) - max(y0, b[1]) <= 0.5 * h or y1 - y0 > 2.5 * h:
+                continue  # a ruling longer than a line of text is a border whatever crosses it
+            if b[0] + 0.15 * (b[2] - b[0]) < x < b[2] - 0.15 * (b[2] - b[0]):
+                return True  # through the middle of a character
+            if b[2] <= x + 0.15 * h and x - b[2] < 0.6 * h:
+                left = b if left is None or b[2] > left[2] else left
+            if b[0] >= x - 0.15 * h and b[0] - x < 0.6 * h:
+                right = b if right is None or b[0] < right[0] else right
+        if left is None or right is None:
+            return False
+        h = max(left[3] - left[1], right[3] - right[1])
+        return right[0] - left[2] < 0.25 * h and abs((left[1] + left[3]) - (right[1] + right[3])) < 0.5 * h
+
+    def through_h(h: Segment) -> bool:
+        y, x0, x1 = h
+        for bx0, by0, bx1, by1 in boxes:
+            hh = by1 - by0
+            if by0 + 0.25 * hh < y < by1 - 0.25 * hh and min(x1, bx1) - max(x0, bx0) > 0.5 * (bx1 - bx0):
+                return True
+        return False
+
+    return [h for h in hs if not through_h(h)], [v for v in vs if not across_v(v)]

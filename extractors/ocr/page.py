@@ -20,7 +20,7 @@ from extractors.lattice import Segment
 from extractors.ocr import cache
 from extractors.ocr.cleanup import estimate_skew, ink, remove_red, rotate_quarter, rotate_small
 from extractors.ocr.engines import Glyph, OcrEngine
-from extractors.ocr.lines import erase_rulings, find_rulings
+from extractors.ocr.lines import connected, erase_rulings, find_rulings, not_through_text
 from extractors.ocr.orient import upright_rotation
 from extractors.ocr.rescue import rescue, spots
 from extractors.pdf.reader import Char, PageContent
@@ -81,8 +81,11 @@ def analyse(
     px = dpi / 72.0
     hs, vs = find_rulings(bw, dpi)
     hs, vs = snap(hs, 3.0 * px, 6.0 * px), snap(vs, 3.0 * px, 6.0 * px)
+    hs, vs = connected(hs, vs, 3.0 * px, 2.0 * dpi)
     clean = erase_rulings(gray, bw, dpi)
     glyphs = engine.read(clean)
+    boxes = [(g.x0, g.top, g.x1, g.bottom) for g in glyphs if g.conf >= 0.8]
+    hs, vs = connected(*not_through_text(hs, vs, boxes), 3.0 * px, 2.0 * dpi)
     glyphs = rescue(engine, clean, glyphs, dpi, spots(hs, vs, glyphs, ink(clean), dpi))
     k = 1.0 / px
     h_px, w_px = gray.shape[:2]
@@ -103,7 +106,14 @@ def analyse(
 
 
 def _char(g: Glyph, k: float) -> OcrChar:
-    return OcrChar(g.text, g.x0 * k, g.top * k, g.x1 * k, g.bottom * k, None, g.conf)
+    """A glyph in points.  A CJK glyph's ink box is widened to its advance (about its
+    height): narrow ink (`一`, `川`) would otherwise read as a gap, and a gap as a space."""
+    x0, x1 = g.x0, g.x1
+    h = g.bottom - g.top
+    if len(g.text) == 1 and "\u3400" <= g.text <= "\u9fff" and x1 - x0 < 0.85 * h:
+        cx = (x0 + x1) / 2
+        x0, x1 = cx - 0.425 * h, cx + 0.425 * h
+    return OcrChar(g.text, x0 * k, g.top * k, x1 * k, g.bottom * k, None, g.conf)
 
 
 def snap(segs: list[Segment], tol: float, gap: float) -> list[Segment]:

@@ -55,6 +55,9 @@ KEYS = (
     "年度绩效指标",
     "中期目标",
     "实施期目标",
+    "年度主要任务",
+    "年度重点工作任务",
+    "主要任务",
 )
 
 LABELS = tuple(dict.fromkeys([*LEVEL1, *LEVEL2, *(k[:-2] for k in LEVEL2), "服务对象满意度"]))
@@ -141,7 +144,9 @@ def repair_key(text: str) -> str:
     s = compact(text)
     if len(s) < 4 or len(s) > 12:
         return text
-    fixed = _snap(s, KEYS, lambda t: vocab.key_of(t) or vocab.indicator_role(t))
+    fixed = _snap(
+        s, KEYS, lambda t: vocab.key_of(t) or vocab.indicator_role(t) or vocab.is_budget_block_label(t)
+    )
     return fixed or text
 
 

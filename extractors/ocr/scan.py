@@ -75,8 +75,11 @@ class ScannedPages:
         self.notes.append(f"page {i + 1}: OCR failed ({first})")
 
     def _triage_text(self, i: int) -> str:
+        """The page's text after the OCR repairs (a title one character off still counts)."""
         page = self._ocr(i, TRIAGE_DPI)
-        return page.text if page else ""
+        if page is None:
+            return ""
+        return "\n".join(c.text for g in ocr_page_grids(page) for c in g.cells)
 
     def grids(self, i: int) -> list[Grid]:
         page = self._ocr(i, OCR_DPI)
