@@ -108,9 +108,11 @@ def loaded_status(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str
 
 
 def finished_ids(con: duckdb.DuckDBPyConnection, version: str = EXTRACTOR_VERSION) -> set[str]:
-    """Documents that need no work: loaded with status ok by this extractor version."""
+    """Documents that need no work: extracted by this extractor version with a settled outcome
+    (`ok`, or `no_tables`: the same bytes and code give the same answer).  `partial` and
+    `failed` documents are tried again."""
     rows = con.execute(
-        "SELECT doc_id FROM documents WHERE status = 'ok' AND extractor_version = ?", [version]
+        "SELECT doc_id FROM documents WHERE status IN ('ok', 'no_tables') AND extractor_version = ?", [version]
     ).fetchall()
     return {r[0] for r in rows}
 

@@ -160,3 +160,12 @@ def test_table_ids_sort_in_document_order(tmp_path, db_path):
     ids = [r[0] for r in query(db_path, "SELECT table_id FROM target_tables ORDER BY table_id")]
     assert len(ids) == 12
     assert [int(i.split("#")[1]) for i in ids] == list(range(1, 13))
+
+
+def test_settled_no_tables_documents_are_not_redone(tmp_path, db_path):
+    path = tmp_path / "note.txt"
+    path.write_text("关于部门预算的说明\n本部门没有绩效目标表。\n", encoding="utf-8")
+    first = run_cli("extract", path, "--db", db_path, check=True)
+    assert "no_tables 1" in first.stderr
+    second = run_cli("extract", path, "--db", db_path, check=True)
+    assert "unchanged 1" in second.stderr
