@@ -4,14 +4,16 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DB     ?= data/processed/targets.duckdb
+JOBS   ?=
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
 
-.PHONY: extract test test-fast lint format sysdeps clean help
+.PHONY: extract test test-fast lint format sysdeps clean help bench
 
 help:
 	@echo "make extract   install what is missing, then extract data/raw/ into $(DB)"
 	@echo "make test      run the test suite (real DuckDB, real OCR engines, shared corpus when present)"
 	@echo "make lint      ruff check + format check"
+	@echo "make bench     pages/s, documents/s and peak memory against the naive pdfplumber baseline"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,7 +37,7 @@ sysdeps:
 	fi
 
 extract: $(STAMP) sysdeps
-	$(PY) -m pipeline extract data/raw --db $(DB)
+	$(PY) -m pipeline extract data/raw --db $(DB) $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP) sysdeps
 	$(PY) -m pytest -q
@@ -50,6 +52,9 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_extract.py
 
 clean:
 	rm -rf $(VENV) data/processed/*.duckdb data/processed/cache data/processed/logs
