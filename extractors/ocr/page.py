@@ -73,7 +73,7 @@ def analyse(
             page.seconds, page.cached = time.perf_counter() - start, True
             return page
     gray = remove_red(rgb)
-    rotation = upright_rotation(gray, dpi)[0] if orient else 0
+    rotation = upright_rotation(erase_rulings(gray, ink(gray), dpi), dpi)[0] if orient else 0
     gray = rotate_quarter(gray, rotation)
     skew = estimate_skew(gray)
     gray = rotate_small(gray, skew)
