@@ -213,10 +213,14 @@ class RapidEngine:
 _ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidEngine}
 
 
-@functools.cache
 def get_engine(name: str | None = None) -> OcrEngine:
     """An engine by name (default: $PERF_TARGETS_OCR_ENGINE or rapidocr), loaded once per process."""
     name = (name or os.environ.get(ENGINE_ENV) or DEFAULT_ENGINE).lower()
     if name not in _ENGINES:
         raise ExtractionError(f"unknown OCR engine '{name}' (choose {', '.join(_ENGINES)})")
+    return _load(name)
+
+
+@functools.cache
+def _load(name: str) -> OcrEngine:
     return _ENGINES[name]()

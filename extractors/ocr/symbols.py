@@ -85,13 +85,12 @@ def _one(d: np.ndarray) -> str | None:
         above = mean[:b0]
         valley = int(np.argmin(above[::-1]))  # nearest lightest row above the bar
         v = b0 - 1 - valley
-        if above[v] <= 0.7 * bar:
-            upper = d[:v]
-            if len(runs) == 2 and runs[0][0] == 0 and runs[0][1] >= v and cover[:v].min() >= 0.6:
-                return "="
-            if cover[:b0].min() >= 0.6 and v > 0 and float(mean[:v].max()) >= 0.7 * bar:
-                return "="
-            c = _chevron(_trim(upper))
+        if above[v] <= 0.7 * bar and v > 0:
+            upper = _trim(d[:v])
+            ucover = (upper >= 0.4).mean(axis=1) if upper.size else np.zeros(1)
+            if ucover.max() >= 0.75 and ucover.min() >= 0.6 and upper.shape[1] >= 0.7 * w:
+                return "="  # two bars
+            c = _chevron(upper)
             if c:
                 return "≥" if c == ">" else "≤"
     return _chevron(d)
