@@ -36,16 +36,14 @@ def scanned_pages(pdf_path: Path) -> list[int]:
     """0-based pages the pipeline would OCR."""
     import pypdfium2 as pdfium
 
-    from extractors.ocr.quality import judge
-    from extractors.ocr.render import image_cover
+    from extractors.ocr.scan import page_verdict
     from extractors.pdf.reader import page_text
 
     pdf = pdfium.PdfDocument(str(pdf_path))
     try:
         out = []
         for i in range(len(pdf)):
-            w, h = pdf[i].get_size()
-            if not judge(page_text(pdf, i), image_cover(pdf, i), w * h).usable:
+            if not page_verdict(pdf, i, page_text(pdf, i)).usable:
                 out.append(i)
         return out
     finally:

@@ -33,7 +33,7 @@ def test_usable_text_layer():
     ],
 )
 def test_unusable_text_layers(text, reason):
-    v = judge(text)
+    v = judge(text, image_cover=1.0)
     assert not v.usable and v.reason == reason
 
 
@@ -43,6 +43,12 @@ def test_garbled_mapping_is_detected():
     assert judge("".join(rare)).reason == "garbled text"
     # real table text with a few rare characters (place names) stays usable
     assert judge(TABLE_TEXT * 3 + "涿鄂讷").usable
+
+
+def test_blank_page_is_not_ocrd():
+    assert judge(" 12 ").usable  # a page number alone, nothing else drawn
+    assert judge(" 12 ", paths=400).reason == "no text"  # text drawn as outlines
+    assert judge(" 12 ", image_cover=0.8).reason == "no text"
 
 
 def test_scanned_page_with_a_stamped_page_number():
@@ -57,7 +63,7 @@ def test_rule_on_the_corpus():
 
     import pypdfium2 as pdfium
 
-    from extractors.ocr.render import image_cover
+    from extractors.ocr.scan import page_verdict
     from extractors.pdf.reader import page_text
 
     dev = corpus_dir("dev")
@@ -66,10 +72,7 @@ def test_rule_on_the_corpus():
     for r in rows:
         pdf = pdfium.PdfDocument(str(dev / r["file"]))
         try:
-            verdicts = []
-            for i in range(len(pdf)):
-                w, h = pdf[i].get_size()
-                verdicts.append(judge(page_text(pdf, i), image_cover(pdf, i), w * h).usable)
+            verdicts = [page_verdict(pdf, i, page_text(pdf, i)).usable for i in range(len(pdf))]
         finally:
             pdf.close()
         assert all(verdicts) if r["variant"] == "text_pdf" else not any(verdicts), r["file"]
@@ -207,3 +210,26 @@ def test_rulings_found_and_character_strokes_dropped():
     boxes = [(270.0, 160.0, 298.0, 190.0), (299.0, 160.0, 327.0, 190.0)]
     _, vs2 = not_through_text(hs, [(300.0, 150.0, 190.0), *vs], boxes)
     assert (300.0, 150.0, 190.0) not in vs2 and len(vs2) == 3
+
+
+@pytest.mark.slow
+def test_no_page_of_the_real_text_pdfs_is_ocrd():
+    """The 3016 pages of corpus/real and corpus/real-unlabeled all keep their text layer
+    (blank pages with a page number included)."""
+    import pypdfium2 as pdfium
+
+    from extractors.ocr.scan import page_verdict
+    from extractors.pdf.reader import page_text
+
+    pdfs = sorted(corpus_dir("real").glob("*.pdf")) + sorted(corpus_dir("real-unlabeled").glob("*.pdf"))
+    unusable = []
+    for path in pdfs:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            for i in range(len(pdf)):
+                v = page_verdict(pdf, i, page_text(pdf, i))
+                if not v.usable:
+                    unusable.append((path.name, i + 1, v.reason))
+        finally:
+            pdf.close()
+    assert not unusable

@@ -39,6 +39,20 @@ def image_cover(pdf: pdfium.PdfDocument, index: int) -> float:
 MAX_FRAMES = 200
 
 
+def path_objects(pdf: pdfium.PdfDocument, index: int, cap: int = 1000) -> int:
+    """Number of vector path objects on a page (counting stops at `cap`)."""
+    page = pdf[index]
+    try:
+        n = 0
+        for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=4):
+            n += 1
+            if n >= cap:
+                break
+        return n
+    finally:
+        page.close()
+
+
 def load_images(path: Path) -> list[tuple[np.ndarray, float]]:
     """Each page of an image file (one, or each frame of a multi-page TIFF) as (RGB uint8
     array, dpi).  The dpi comes from the file, else is guessed from an A4 page size.

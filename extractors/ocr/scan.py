@@ -12,7 +12,7 @@ from extractors.ocr.engines import get_engine
 from extractors.ocr.grids import ocr_page_grids
 from extractors.ocr.page import OcrPage, analyse
 from extractors.ocr.quality import Verdict, judge
-from extractors.ocr.render import image_cover, render_page
+from extractors.ocr.render import image_cover, path_objects, render_page
 from pipeline.errors import ExtractionError
 from pipeline.model import Grid
 
@@ -20,6 +20,16 @@ log = logging.getLogger("pipeline")
 
 OCR_DPI = int(os.environ.get("PERF_TARGETS_OCR_DPI", "200"))
 TRIAGE_DPI = int(os.environ.get("PERF_TARGETS_OCR_TRIAGE_DPI", "200"))
+
+
+def page_verdict(pdf: pdfium.PdfDocument, i: int, text: str) -> Verdict:
+    """Whether page `i`'s text layer is usable (see extractors.ocr.quality)."""
+    w, h = pdf[i].get_size()
+    cover = image_cover(pdf, i)
+    verdict = judge(text, cover, w * h)
+    if not verdict.usable and verdict.reason == "no text":  # blank, or drawn as outlines?
+        verdict = judge(text, cover, w * h, paths=path_objects(pdf, i))
+    return verdict
 
 
 class ScannedPages:
@@ -30,14 +40,11 @@ class ScannedPages:
 
     def __init__(self, pdf: pdfium.PdfDocument, texts: list[str]):
         self.pdf = pdf
-        self.verdicts: list[Verdict] = []
         self.texts = list(texts)
         self.notes: list[str] = []
         self.ocr_done: set[int] = set()
         self._pages: dict[int, OcrPage | None] = {}
-        for i, text in enumerate(texts):
-            w, h = pdf[i].get_size()
-            self.verdicts.append(judge(text, image_cover(pdf, i), w * h))
+        self.verdicts = [page_verdict(pdf, i, text) for i, text in enumerate(texts)]
         for i, v in enumerate(self.verdicts):
             if not v.usable:
                 self.texts[i] = self._triage_text(i)
