@@ -127,7 +127,6 @@ def main() -> int:
                 PERF_TARGETS_OCR_ENGINE=name,
                 PERF_TARGETS_OCR_CACHE=str(work / "cache"),
                 PERF_TARGETS_OCR_DPI=str(args.dpi),
-                PERF_TARGETS_OCR_TRIAGE_DPI=str(args.dpi),
             )
             os.environ.update(env)
             seconds = time_pages(name, docs, args.dpi)

@@ -1,25 +1,28 @@
-"""PDF pages without a usable text layer: choose them, triage them by a cheap OCR pass, and
-turn the chosen ones into grids by a full OCR pass."""
+"""PDF pages without a usable text layer: each is OCR'd once; its repaired text goes to the
+page triage and, when the page is chosen, its grids to the rebuilder.
+
+The OCR stack (OpenCV, engines) is imported on first use: a machine where it cannot load
+still reads text PDFs, and its scanned pages are noted as failed."""
 
 from __future__ import annotations
 
 import logging
 import os
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 
-from extractors.ocr.engines import get_engine
-from extractors.ocr.grids import ocr_page_grids
-from extractors.ocr.page import OcrPage, analyse
 from extractors.ocr.quality import Verdict, judge
 from extractors.ocr.render import image_cover, path_objects, render_page
 from pipeline.errors import ExtractionError
 from pipeline.model import Grid
 
+if TYPE_CHECKING:
+    from extractors.ocr.page import OcrPage
+
 log = logging.getLogger("pipeline")
 
 OCR_DPI = int(os.environ.get("PERF_TARGETS_OCR_DPI", "200"))
-TRIAGE_DPI = int(os.environ.get("PERF_TARGETS_OCR_TRIAGE_DPI", "200"))
 
 
 def page_verdict(pdf: pdfium.PdfDocument, i: int, text: str) -> Verdict:
@@ -35,59 +38,56 @@ def page_verdict(pdf: pdfium.PdfDocument, i: int, text: str) -> Verdict:
 class ScannedPages:
     """Per-page choice between text layer and OCR for one PDF.
 
-    `texts` are the page texts for triage: the text layer where usable, else a quick OCR
+    `texts` are the page texts for triage: the text layer where usable, else the OCR
     reading.  `grids(i)` gives the grids of an OCR page; failures become `notes`."""
 
     def __init__(self, pdf: pdfium.PdfDocument, texts: list[str]):
         self.pdf = pdf
         self.texts = list(texts)
         self.notes: list[str] = []
-        self.ocr_done: set[int] = set()
-        self._pages: dict[int, OcrPage | None] = {}
+        self._grids: dict[int, list[Grid] | None] = {}
         self.verdicts = [page_verdict(pdf, i, text) for i, text in enumerate(texts)]
         for i, v in enumerate(self.verdicts):
             if not v.usable:
-                self.texts[i] = self._triage_text(i)
+                grids = self._read(i)
+                self.texts[i] = "\n".join(c.text for g in grids or [] for c in g.cells)
 
     def needs_ocr(self, i: int) -> bool:
         return not self.verdicts[i].usable
 
     @property
     def ocr_pages(self) -> int:
-        return len(self.ocr_done)
+        """Pages whose text came from OCR."""
+        return sum(1 for g in self._grids.values() if g is not None)
 
-    def _ocr(self, i: int, dpi: int) -> OcrPage | None:
-        key = i if dpi == OCR_DPI else -1 - i
-        if key in self._pages:
-            return self._pages[key]
+    def grids(self, i: int) -> list[Grid]:
+        return self._read(i) or []
+
+    def _read(self, i: int) -> list[Grid] | None:
+        if i not in self._grids:
+            page = self._ocr(i)
+            self._grids[i] = None if page is None else self._page_grids(page)
+        return self._grids[i]
+
+    @staticmethod
+    def _page_grids(page: OcrPage) -> list[Grid]:
+        from extractors.ocr.grids import ocr_page_grids
+
+        return ocr_page_grids(page)
+
+    def _ocr(self, i: int) -> OcrPage | None:
         try:
-            engine = get_engine()
-            page = analyse(render_page(self.pdf, i, dpi), dpi, i + 1, engine)
+            from extractors.ocr.engines import get_engine
+            from extractors.ocr.page import analyse
+
+            return analyse(render_page(self.pdf, i, OCR_DPI), OCR_DPI, i + 1, get_engine())
         except ExtractionError as e:
             self._note(i, str(e))
-            page = None
         except Exception as e:  # noqa: BLE001 - one broken page never stops a document
             log.debug("OCR failed on page %d", i + 1, exc_info=True)
             self._note(i, f"{type(e).__name__}: {e}")
-            page = None
-        if page is None:
-            self._pages[key] = self._pages[-1 - i if key == i else i] = None
-            return None
-        self.ocr_done.add(i)
-        self._pages[key] = page
-        return page
+        return None
 
     def _note(self, i: int, msg: str) -> None:
         first = msg.strip().splitlines()[0][:200] if msg.strip() else "unknown error"
         self.notes.append(f"page {i + 1}: OCR failed ({first})")
-
-    def _triage_text(self, i: int) -> str:
-        """The page's text after the OCR repairs (a title one character off still counts)."""
-        page = self._ocr(i, TRIAGE_DPI)
-        if page is None:
-            return ""
-        return "\n".join(c.text for g in ocr_page_grids(page) for c in g.cells)
-
-    def grids(self, i: int) -> list[Grid]:
-        page = self._ocr(i, OCR_DPI)
-        return ocr_page_grids(page) if page else []
