@@ -19,6 +19,8 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# rapidocr pulls in opencv-python, which needs libGL; the headless build of the same cv2 does not
+	$(PY) -m pip install --quiet --force-reinstall --no-deps opencv-python-headless
 	@touch $(STAMP)
 
 # Debian packages for OCR: installed when missing and we are root, else the one command to run.

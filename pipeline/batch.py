@@ -50,7 +50,8 @@ def run(
     log_dir: str | None = None,
     jobs: int | None = None,
     timeout: float = 300.0,
-    max_memory_mb: int = 1024,
+    timeout_per_page: float = 5.0,
+    max_memory_mb: int = 1536,
     executor: str = "processes",
     scheduler: str | None = None,
 ) -> tuple[Summary, int]:
@@ -67,7 +68,7 @@ def run(
         log.error("cannot open the database %s: %s", db, _db_error(e))
         return summary, 2
     run_log = RunLog(log_dir or os.path.join(os.path.dirname(os.path.abspath(db)), "logs"))
-    limits = Limits(timeout=timeout, max_memory_mb=max_memory_mb)
+    limits = Limits(timeout=timeout, timeout_per_page=timeout_per_page, max_memory_mb=max_memory_mb)
     pool: Executor | None = None
     progress: Progress | None = None
     try:

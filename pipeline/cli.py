@@ -44,14 +44,22 @@ def _parser() -> argparse.ArgumentParser:
         type=_non_negative_float,
         default=300.0,
         metavar="SECONDS",
-        help="give up on a document after this long; it is recorded failed (default 300, 0 = none)",
+        help="give up on a document after this long, plus --timeout-per-page for each PDF page; "
+        "it is recorded failed (default 300, 0 = none)",
+    )
+    ex.add_argument(
+        "--timeout-per-page",
+        type=_non_negative_float,
+        default=5.0,
+        metavar="SECONDS",
+        help="added to --timeout for each page of a PDF: scanned pages need OCR (default 5)",
     )
     ex.add_argument(
         "--max-memory-mb",
         type=_non_negative_int,
-        default=1024,
+        default=1536,
         metavar="MB",
-        help="give up on a document whose worker grows past this resident memory (default 1024, 0 = none)",
+        help="give up on a document whose worker grows past this resident memory (default 1536, 0 = none)",
     )
     ex.add_argument(
         "--executor",
@@ -120,6 +128,7 @@ def _extract(args: argparse.Namespace) -> int:
             log_dir=args.log_dir,
             jobs=args.jobs,
             timeout=args.timeout,
+            timeout_per_page=args.timeout_per_page,
             max_memory_mb=args.max_memory_mb,
             executor=args.executor,
             scheduler=args.scheduler,

@@ -112,7 +112,8 @@ def finished_ids(con: duckdb.DuckDBPyConnection, version: str = EXTRACTOR_VERSIO
     (`ok`, or `no_tables`: the same bytes and code give the same answer).  `partial` and
     `failed` documents are tried again."""
     rows = con.execute(
-        "SELECT doc_id FROM documents WHERE status IN ('ok', 'no_tables') AND extractor_version = ?", [version]
+        "SELECT doc_id FROM documents WHERE status IN ('ok', 'no_tables') AND extractor_version = ?",
+        [version],
     ).fetchall()
     return {r[0] for r in rows}
 

@@ -58,15 +58,32 @@ def _skipped(path: Path, root: Path) -> bool:
     return name.endswith(_SKIP_SUFFIXES) or name == "manifest.csv"
 
 
-def _hash(path: Path) -> tuple[str | None, int | None]:
+def _hash(path: Path) -> tuple[str | None, int | None, int]:
     try:
-        return sha256_file(path), os.path.getsize(path)
+        return sha256_file(path), os.path.getsize(path), _pages(path)
     except OSError:
-        return None, None
+        return None, None, 0
 
 
-def hashed(files: list[Path]) -> Iterator[tuple[Path, str | None, int | None]]:
-    """(path, sha256 or None if unreadable, size) in the order of `files`."""
+def _pages(path: Path) -> int:
+    """Page count of a PDF (cheap: PDFium reads the page tree only), else 0."""
+    try:
+        with open(path, "rb") as fh:
+            if b"%PDF-" not in fh.read(1024):
+                return 0
+        import pypdfium2 as pdfium
+
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            return len(pdf)
+        finally:
+            pdf.close()
+    except Exception:  # noqa: BLE001 - a damaged file is reported by its extraction
+        return 0
+
+
+def hashed(files: list[Path]) -> Iterator[tuple[Path, str | None, int | None, int]]:
+    """(path, sha256 or None if unreadable, size, pages) in the order of `files`."""
     with ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="hash") as pool:
         pending: deque[tuple[Path, Future]] = deque()
         it = iter(files)
@@ -94,7 +111,7 @@ def plan(files: list[Path], finished: set[str], force: bool = False) -> Iterator
     order = sorted(range(len(files)), key=lambda i: (-_size(files[i]), i))
     first_path: dict[str, str] = {}
     hashes = hashed([files[i] for i in order])
-    for index, (path, doc_id, size) in zip(order, hashes, strict=True):
+    for index, (path, doc_id, size, pages) in zip(order, hashes, strict=True):
         if doc_id is not None:
             if doc_id in first_path:
                 yield Skip(str(path), doc_id, f"same content as {first_path[doc_id]}", duplicate=True)
@@ -103,7 +120,7 @@ def plan(files: list[Path], finished: set[str], force: bool = False) -> Iterator
             if not force and doc_id in finished:
                 yield Skip(str(path), doc_id, "unchanged (already extracted)")
                 continue
-        yield Task(index, str(path), doc_id, size)
+        yield Task(index, str(path), doc_id, size, pages)
 
 
 def _size(path: Path) -> int:

@@ -19,6 +19,7 @@ class Task:
     path: str
     doc_id: str | None  # None when the file could not be read: extraction reports why
     size: int | None = None
+    pages: int = 0  # PDF page count (0 when unknown): the timeout grows with it
 
     @property
     def abspath(self) -> str:

@@ -36,7 +36,8 @@ class Limits:
     """Per-document limits; 0 means no limit."""
 
     timeout: float = 300.0
-    max_memory_mb: int = 1024
+    timeout_per_page: float = 0.0  # added per PDF page: a long scan needs OCR time per page
+    max_memory_mb: int = 1536
 
 
 def default_jobs() -> int:
@@ -146,8 +147,8 @@ class ProcessPool:
             for w in busy:
                 if w.task is None:
                     continue
-                if self.limits.timeout > 0 and now - w.started > self.limits.timeout:
-                    yield self._stop(w, f"timed out after {self.limits.timeout:g} s")
+                if self.limits.timeout > 0 and now - w.started > self._budget(w):
+                    yield self._stop(w, f"timed out after {self._budget(w):g} s")
                 elif check_memory and w.rss_mb() > self.limits.max_memory_mb:
                     yield self._stop(w, f"exceeded memory limit {self.limits.max_memory_mb} MB")
 
@@ -184,6 +185,11 @@ class ProcessPool:
                 w.send(task)
         return False
 
+    def _budget(self, w: _Worker) -> float:
+        """Seconds a worker's document may take: the timeout plus its share per page."""
+        pages = w.task.pages if w.task is not None else 0
+        return self.limits.timeout + self.limits.timeout_per_page * pages
+
     def _start(self, old: _Worker | None) -> _Worker:
         if old is not None:
             old.kill()
@@ -193,7 +199,7 @@ class ProcessPool:
     def _wait_for(self, busy: list[_Worker]) -> float:
         wait_s = _POLL_SECONDS if self.limits.max_memory_mb > 0 else 1.0
         if self.limits.timeout > 0:
-            first_deadline = min(w.started for w in busy) + self.limits.timeout
+            first_deadline = min(w.started + self._budget(w) for w in busy)
             wait_s = min(wait_s, first_deadline - time.monotonic())
         return max(0.0, wait_s)
 

@@ -15,6 +15,18 @@ CORPUS = SHARED / "corpus"
 SCORER = SHARED / "tools" / "score_extraction.py"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _ocr_cache(tmp_path_factory):
+    """OCR results of test runs go to a temporary cache, not data/processed/cache."""
+    old = os.environ.get("PERF_TARGETS_OCR_CACHE")
+    os.environ["PERF_TARGETS_OCR_CACHE"] = str(tmp_path_factory.mktemp("ocr-cache"))
+    yield
+    if old is None:
+        os.environ.pop("PERF_TARGETS_OCR_CACHE", None)
+    else:
+        os.environ["PERF_TARGETS_OCR_CACHE"] = old
+
+
 def corpus_dir(name: str) -> Path:
     """A folder of the shared corpus, or skip the test where the corpus is not beside the clone."""
     d = CORPUS / name

@@ -166,11 +166,16 @@ class RapidEngine:
         self.det_max_side = det_max_side or int(os.environ.get("PERF_TARGETS_OCR_DET_SIDE", DET_MAX_SIDE))
         # Text is found on a reduced copy of the page (time and memory grow with its area) and
         # read from crops of the full-resolution page (max_side_len: no downscaling there).
+        # A batch worker is one of several processes sharing the cores (the pool sets
+        # OMP_NUM_THREADS=1): onnxruntime then keeps to one thread instead of one per core.
+        threads = int(os.environ.get("OMP_NUM_THREADS", "0") or 0)
+        extra = {"intra_op_num_threads": threads, "inter_op_num_threads": threads} if threads > 0 else {}
         self._ocr = RapidOCR(
             max_side_len=10000,
             print_verbose=False,
             det_limit_type="max",
             det_limit_side_len=self.det_max_side,
+            **extra,
         )
 
     @functools.cached_property

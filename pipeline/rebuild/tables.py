@@ -566,6 +566,8 @@ def find_tables(doc: SourceDocument) -> list[RawTable]:
     for row in stream(doc.grids):
         if row.is_blank:
             continue
+        if builder is not None and len(row.own()) <= 2 and vocab.is_continuation(row.text()):
+            continue  # 续表: the open table goes on
         kind, title = _row_title(row)
         if kind:
             if (

@@ -76,10 +76,19 @@ def year_line(text: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+_CONTINUED = re.compile(r"续表|[(（]续[)）]|表[\d\-—]*续$|^续$")
+
+
+def is_continuation(text: str) -> bool:
+    """`续表`, `表3-1续`, `项目支出绩效目标表（续）`: the table above goes on, nothing new starts."""
+    s = compact(text)
+    return len(s) <= 60 and bool(_CONTINUED.search(s))
+
+
 def is_other_table_title(text: str) -> bool:
     """A title of some other budget table (收支总表, 表5 …): it ends the current target table."""
     s = compact(text)
-    if title_kind(s):
+    if title_kind(s) or is_continuation(s):
         return False
     if re.match(r"^(附?表\s*\d+[-—\d]*|预算\d+表)", s) and len(s) <= 40:
         return True
