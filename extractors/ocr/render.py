@@ -8,6 +8,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from extractors.pdf import objects
 from pipeline.errors import ExtractionError
 
 
@@ -27,11 +28,7 @@ def image_cover(pdf: pdfium.PdfDocument, index: int) -> float:
     page = pdf[index]
     try:
         w, h = page.get_size()
-        area = 0.0
-        for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=4):
-            left, bottom, right, top = obj.get_bounds()
-            area += max(0.0, min(right, w) - max(left, 0.0)) * max(0.0, min(top, h) - max(bottom, 0.0))
-        return min(1.0, area / max(w * h, 1.0))
+        return min(1.0, objects.image_area(page.raw, w, h) / max(w * h, 1.0))
     finally:
         page.close()
 
@@ -43,12 +40,7 @@ def path_objects(pdf: pdfium.PdfDocument, index: int, cap: int = 1000) -> int:
     """Number of vector path objects on a page (counting stops at `cap`)."""
     page = pdf[index]
     try:
-        n = 0
-        for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=4):
-            n += 1
-            if n >= cap:
-                break
-        return n
+        return objects.count(page.raw, raw.FPDF_PAGEOBJ_PATH, cap)
     finally:
         page.close()
 

@@ -27,8 +27,10 @@ OCR_DPI = int(os.environ.get("PERF_TARGETS_OCR_DPI", "200"))
 
 def page_verdict(pdf: pdfium.PdfDocument, i: int, text: str) -> Verdict:
     """Whether page `i`'s text layer is usable (see extractors.ocr.quality)."""
-    w, h = pdf[i].get_size()
-    cover = image_cover(pdf, i)
+    w, h = pdf.get_page_size(i)
+    # the image share matters only for a page with little text (see quality.judge)
+    sparse = sum(not c.isspace() for c in text) < w * h / 1000
+    cover = image_cover(pdf, i) if sparse else 0.0
     verdict = judge(text, cover, w * h)
     if not verdict.usable and verdict.reason == "no text":  # blank, or drawn as outlines?
         verdict = judge(text, cover, w * h, paths=path_objects(pdf, i))

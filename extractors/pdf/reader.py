@@ -16,6 +16,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from extractors.lattice import Segment
+from extractors.pdf import objects
 
 
 @dataclass
@@ -104,7 +105,9 @@ def _clip_box(obj, frame: _Frame, pt: tuple[ctypes.c_float, ctypes.c_float]) -> 
         return None
     x, y = pt
     xs, ys = [], []
-    for j in range(raw.FPDFClipPath_CountPathSegments(cp, n - 1)):
+    count = raw.FPDFClipPath_CountPathSegments(cp, n - 1)
+    # a rectangle (4 or 5 segments): two opposite corners give its box
+    for j in (0, 2) if count in (4, 5) else range(count):
         seg = raw.FPDFClipPath_GetPathSegment(cp, n - 1, j)
         if seg and raw.FPDFPathSegment_GetPoint(seg, x, y):
             xs.append(x.value)
@@ -175,8 +178,11 @@ def read_segments(
     hs: list[Segment] = []
     vs: list[Segment] = []
     x, y = ctypes.c_float(), ctypes.c_float()
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=4):
-        left, bottom, right, top = obj.get_bounds()
+    rd = objects.Reader()
+    for obj, kind in objects.walk(page.raw):
+        if kind != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        left, bottom, right, top = rd.bounds(obj)
         x0, y0, x1, y1 = frame.box(left, bottom, right, top)
         w, h = x1 - x0, y1 - y0
         if w <= max_thickness and h > max_thickness:
@@ -188,15 +194,15 @@ def read_segments(
         if w <= max_thickness and h <= max_thickness:
             continue
         # A larger path: walk its segments (rectangles, polylines, whole grids in one path).
-        m = obj.get_matrix()
-        n = raw.FPDFPath_CountSegments(obj.raw)
+        ma, mb, mc, md, me, mf = rd.matrix(obj)
+        n = raw.FPDFPath_CountSegments(obj)
         pts: list[tuple[float, float]] = []
         start: tuple[float, float] | None = None
         for i in range(n):
-            seg = raw.FPDFPath_GetPathSegment(obj.raw, i)
+            seg = raw.FPDFPath_GetPathSegment(obj, i)
             raw.FPDFPathSegment_GetPoint(seg, x, y)
-            px = m.a * x.value + m.c * y.value + m.e
-            py = m.b * x.value + m.d * y.value + m.f
+            px = ma * x.value + mc * y.value + me
+            py = mb * x.value + md * y.value + mf
             p = frame.point(px, py)
             kind = raw.FPDFPathSegment_GetType(seg)
             if kind == raw.FPDF_SEGMENT_MOVETO or not pts:
@@ -226,8 +232,10 @@ _BASE14 = re.compile(r"^(Times|Helvetica|Arial|Courier|Symbol|ZapfDingbats)", re
 def has_unembedded_cjk_font(page: pdfium.PdfPage) -> bool:
     buf = ctypes.create_string_buffer(128)
     seen: set[int] = set()
-    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=4):
-        font = raw.FPDFTextObj_GetFont(obj.raw)
+    for obj, kind in objects.walk(page.raw):
+        if kind != raw.FPDF_PAGEOBJ_TEXT:
+            continue
+        font = raw.FPDFTextObj_GetFont(obj)
         if not font:
             continue
         key = ctypes.cast(font, ctypes.c_void_p).value or 0

@@ -24,6 +24,7 @@ class ColumnRoles:
     width: int = 0
     extents: dict[str, tuple[float, float]] = field(default_factory=dict)
     grid_key: int | None = None
+    _remapped: dict[int, tuple[Grid, ColumnRoles]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_rows(
@@ -72,6 +73,14 @@ class ColumnRoles:
         """The same roles on another grid (a continuation page), matched by horizontal position."""
         if self.grid_key is None or id(grid) == self.grid_key or not self.extents:
             return self
+        cached = self._remapped.get(id(grid))
+        if cached is not None and cached[0] is grid:
+            return cached[1]
+        remapped = self._remap(grid)
+        self._remapped[id(grid)] = (grid, remapped)
+        return remapped
+
+    def _remap(self, grid: Grid) -> ColumnRoles:
         bounds = column_bounds(grid)
         if not bounds:
             return self
