@@ -39,7 +39,10 @@ def discover(inputs: Iterable[str | Path]) -> list[Path]:
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            candidates = sorted(q for q in p.rglob("*") if q.is_file() and not _skipped(q, p))
+            # Broken links are kept: they are reported as failed rather than vanishing unseen.
+            candidates = sorted(
+                q for q in p.rglob("*") if (q.is_file() or _broken_link(q)) and not _skipped(q, p)
+            )
         else:
             candidates = [p]
         for q in candidates:
@@ -48,6 +51,10 @@ def discover(inputs: Iterable[str | Path]) -> list[Path]:
                 seen.add(key)
                 found.append(q)
     return found
+
+
+def _broken_link(path: Path) -> bool:
+    return path.is_symlink() and not path.exists()
 
 
 def _skipped(path: Path, root: Path) -> bool:

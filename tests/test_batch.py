@@ -216,3 +216,15 @@ def test_a_renamed_file_keeps_its_rows_when_a_new_file_takes_its_path(tmp_path):
         ("z_old_0.txt", "测试0000号司法局"),
         ("z_old_1.txt", "测试0001号司法局"),
     ]
+
+
+def test_a_broken_link_in_a_folder_is_reported_failed_not_dropped(tmp_path):
+    docs = tmp_path / "docs"
+    make_corpus(docs, 1)
+    (docs / "gone.txt").symlink_to(tmp_path / "nowhere.txt")
+    db = tmp_path / "t.duckdb"
+    r = extract(docs, "--db", db, "-q", "--jobs", 1)
+    assert r.returncode == 0, r.stderr
+    rows = query(db, "SELECT source_path, status, error FROM documents ORDER BY source_path")
+    assert [(Path(p).name, s) for p, s, _ in rows] == [("dept_0000.txt", "ok"), ("gone.txt", "failed")]
+    assert "cannot read the file" in rows[1][2]
