@@ -2,3 +2,13 @@
 
 # Bump when extraction output changes: documents loaded by an older version are re-extracted.
 EXTRACTOR_VERSION = "0.1.0"
+
+
+def __getattr__(name: str):
+    """`pipeline.connect` and `pipeline.indicators` for notebooks, imported on first use so that
+    extraction workers never load the analysis layer."""
+    if name in ("connect", "indicators"):
+        from pipeline.analysis import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

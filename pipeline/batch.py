@@ -75,6 +75,7 @@ def run(
         pool = _executor(executor, summary.jobs, limits, scheduler)
         progress = Progress(len(files), summary, quiet)
         _extract_all(con, pool, files, force, summary, progress)
+        _annotate(con)
     except Exception:
         run_log.record_exception()
         raise
@@ -91,6 +92,17 @@ def run(
         run_log.close()
     all_failed = summary.extracted > 0 and summary.statuses.get("failed", 0) == summary.extracted
     return summary, 1 if all_failed else 0
+
+
+def _annotate(con: duckdb.DuckDBPyConnection) -> None:
+    """Region, category and concepts for the new rows, and the views.  Extracted documents are
+    already committed: a failure here is logged and the next run (or `connect`) retries."""
+    from pipeline.analysis.annotate import refresh
+
+    try:
+        refresh(con)
+    except Exception as e:  # noqa: BLE001 - derived data only; never lose the extraction for it
+        log.error("annotation failed (extracted rows are kept; the next run retries): %s", e)
 
 
 def _extract_all(

@@ -66,7 +66,7 @@ def export(db: str | Path, out: str | Path, fmt: str) -> list[tuple[str, int]]:
 
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
-    return con.execute(sql, [name]).fetchone()[0] > 0
+    return con.execute(sql, [name]).fetchall()[0][0] > 0
 
 
 def _query(table: str, with_year: bool = False) -> str:
@@ -86,7 +86,7 @@ def _literal(path: Path) -> str:
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
 def _parquet(con: duckdb.DuckDBPyConnection, out: Path) -> list[tuple[str, int]]:

@@ -18,7 +18,14 @@ import pyarrow as pa
 from pipeline import EXTRACTOR_VERSION
 from pipeline.model import DocumentResult
 
-_CHILD_TABLES = ("checks", "indicators", "budget_lines", "target_tables")
+_CHILD_TABLES = (
+    "checks",
+    "indicators",
+    "budget_lines",
+    "target_tables",
+    "table_context",
+    "indicator_concepts",
+)
 _CENT = Decimal("0.01")
 _MONEY = pa.decimal128(18, 2)
 _BBOX = pa.list_(pa.float64())
@@ -103,7 +110,10 @@ def table_id(doc_id: str, n: int) -> str:
 
 def loaded_status(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str] | None:
     """(status, extractor_version) of a document already in the database, or None."""
-    row = con.execute("SELECT status, extractor_version FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+    rows = con.execute(
+        "SELECT status, extractor_version FROM documents WHERE doc_id = ?", [doc_id]
+    ).fetchall()
+    row = rows[0] if rows else None
     return (row[0], row[1]) if row else None
 
 

@@ -70,3 +70,26 @@ CREATE TABLE IF NOT EXISTS checks (
     severity VARCHAR,                      -- error | warning | info
     detail   VARCHAR
 );
+
+-- Derived per table by pipeline/analysis (region, department category); rebuilt when stale.
+CREATE TABLE IF NOT EXISTS table_context (
+    table_id            VARCHAR PRIMARY KEY,
+    region              VARCHAR,               -- most specific place named: 库尔勒市
+    region_level        VARCHAR,               -- province | city | county
+    province            VARCHAR,
+    city                VARCHAR,
+    county              VARCHAR,
+    region_rule         VARCHAR,               -- which text named the place
+    department_category VARCHAR,               -- 司法, 公安, 民政, 教育 …
+    category_rule       VARCHAR,               -- the word of the name that decided it
+    version             VARCHAR
+);
+
+-- Derived per indicator by pipeline/analysis/concepts.py; rebuilt when the rules change.
+CREATE TABLE IF NOT EXISTS indicator_concepts (
+    table_id     VARCHAR,
+    seq          INTEGER,
+    concept      VARCHAR,
+    concept_rule VARCHAR,
+    version      VARCHAR
+);

