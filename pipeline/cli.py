@@ -92,6 +92,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     ck.add_argument("--db", default=DEFAULT_DB)
     ck.add_argument("--severity", choices=["error", "warning", "info"], help="only this severity")
+
+    rp = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report (charts, the tables behind them, checks)",
+        description="Write one HTML file with no external resources: headline figures, charts of "
+        "satisfaction targets, budget by department, indicators by dimension and the quantified share "
+        "per department, each with its table, and a summary of the consistency checks.",
+    )
+    rp.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file to read (default {DEFAULT_DB})")
+    rp.add_argument("--out", required=True, metavar="HTML", help="the HTML file to write")
+    rp.add_argument("--title", help="page title (default: a generic one)")
     return p
 
 
@@ -110,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         return _export(args)
     if args.command == "checks":
         return _print_checks(args.db, args.severity)
+    if args.command == "report":
+        return _report(args)
     return 2
 
 
@@ -156,6 +169,26 @@ def _export(args: argparse.Namespace) -> int:
         return 2
     for path, rows in written:
         print(f"{rows:9d} rows  {path}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.report import build_report
+
+    try:
+        con = connect(args.db)
+    except DatabaseError as e:
+        print(f"report failed: {e}", file=sys.stderr)
+        return 2
+    try:
+        summary = build_report(con, args.out, title=args.title)
+    except OSError as e:
+        print(f"report failed: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    print(summary.line())
     return 0
 
 
