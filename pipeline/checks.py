@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from pipeline.model import Check, Table
@@ -9,6 +10,12 @@ from pipeline.normalize import taxonomy
 from pipeline.normalize.values import ParsedValue, looks_numeric
 
 _CENT = Decimal("0.01")
+# money units a cost target is printed in → factor to 万元
+# shares that cannot pass 100%: 满意度, 合格率, 完成率 … (growth rates can, and are not listed)
+_SHARE = re.compile(
+    r"满意|合格率|完成率|覆盖率|及时率|通过率|达标率|准确率|知晓率|执行率|出勤率|参与率|利用率|使用率|运行率|完好率|办结率"
+)
+_TO_WAN = {"万元": 1.0, "元": 1e-4, "千元": 0.1, "亿元": 1e4}
 
 
 def _off(a: Decimal, b: Decimal, terms: int) -> bool:
@@ -69,8 +76,38 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
             )
         if ind.level2 is None:
             out.append(Check("level_unknown", "warning", f"indicator {ind.seq} {ind.name}: no 二级 label"))
+        if v.unit == "%" and v.value_num is not None and v.value_num > 100 and _SHARE.search(ind.name or ""):
+            out.append(
+                Check(
+                    "share_above_100",
+                    "warning",
+                    f"indicator {ind.seq} {ind.name}: target {v.raw} is a share above 100% (as printed)",
+                )
+            )
+        over = _cost_over_budget(ind.level2, v, t.budget_total_wan)
+        if over is not None:
+            out.append(
+                Check(
+                    "cost_above_budget",
+                    "warning",
+                    f"indicator {ind.seq} {ind.name}: cost target {v.raw}"
+                    + (f" (= {over:g} 万元)" if v.unit != "万元" else "")
+                    + f" exceeds the table's budget {t.budget_total_wan} 万元",
+                )
+            )
     if not t.indicators:
         out.append(Check("no_indicators", "warning", "table has no indicator rows"))
     if t.year is None:
         out.append(Check("no_year", "warning", "budget year not found"))
     return out
+
+
+def _cost_over_budget(level2: str | None, v: ParsedValue, budget_wan: Decimal | None) -> float | None:
+    """A 成本 target of the form ≤N (万元, 元 …) whose N is above the table's whole budget: the
+    N in 万元, else None."""
+    if budget_wan is None or budget_wan <= 0 or v.value_num is None or v.comparator not in ("<=", "<", "="):
+        return None
+    if taxonomy.dimension(level2) != "cost" or v.unit not in _TO_WAN:
+        return None
+    wan = v.value_num * _TO_WAN[v.unit]
+    return wan if wan > float(budget_wan) + 0.01 else None

@@ -85,6 +85,31 @@ def _parser() -> argparse.ArgumentParser:
     xp.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
     xp.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file to read (default {DEFAULT_DB})")
 
+    qy = sub.add_parser(
+        "query",
+        help="run SQL on the database (views v_indicators, v_budget, v_tables)",
+        description="Run one SQL statement on the database, read-only, and print the result. "
+        "The views v_indicators and v_budget give every indicator and budget figure with its "
+        "year, region, department, category, project and concept.",
+    )
+    qy.add_argument("sql", metavar="SQL")
+    qy.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    _format_options(qy)
+
+    cp = sub.add_parser(
+        "compare",
+        help="targets of one indicator concept side by side, by department, region or year",
+        description="For one concept (e.g. satisfaction), one row per department, region, year "
+        "or category: tables and indicators carrying it, how many are quantified, and the min, "
+        "median, max and most common target in the concept's most common unit.",
+    )
+    cp.add_argument("--concept", required=True, help="e.g. satisfaction, completion_rate, budget_control")
+    cp.add_argument("--by", choices=["department", "region", "year", "category"], default="department")
+    cp.add_argument("--year", type=int, help="only this budget year")
+    cp.add_argument("--unit", help="compare targets in this unit (default: the most common one)")
+    cp.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    _format_options(cp)
+
     ck = sub.add_parser(
         "checks",
         help="list the consistency checks raised in a database",
@@ -119,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         return _extract(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "query":
+        return _query(args)
+    if args.command == "compare":
+        return _compare(args)
     if args.command == "checks":
         return _print_checks(args.db, args.severity)
     if args.command == "report":
@@ -189,6 +218,52 @@ def _report(args: argparse.Namespace) -> int:
     finally:
         con.close()
     print(summary.line())
+    return 0
+
+
+def _format_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--csv", dest="fmt", action="store_const", const="csv", help="print CSV")
+    g.add_argument("--json", dest="fmt", action="store_const", const="json", help="print JSON")
+    g.add_argument(
+        "--markdown", dest="fmt", action="store_const", const="markdown", help="print a Markdown table"
+    )
+    p.set_defaults(fmt="table")
+
+
+def _query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.tabulate import render
+
+    try:
+        with connect(args.db) as con:
+            cur = con.execute(args.sql)
+            columns = [d[0] for d in cur.description] if cur.description else []
+            rows = cur.fetchall() if columns else []
+    except DatabaseError as e:
+        print(f"query failed: {e}", file=sys.stderr)
+        return 2
+    except duckdb.Error as e:
+        print(f"query failed: {str(e).splitlines()[0]}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(columns, rows, args.fmt))
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.compare import CompareError, compare
+    from pipeline.analysis.tabulate import render
+
+    try:
+        with connect(args.db) as con:
+            columns, rows = compare(con, args.concept, args.by, year=args.year, unit=args.unit)
+    except (DatabaseError, CompareError) as e:
+        print(f"compare failed: {e}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render(columns, rows, args.fmt))
     return 0
 
 

@@ -75,6 +75,8 @@ def test_recognise_rejects_names():
         ("2024-2026年数字政府项目", "2024-2026年数字政府项目"),
         ("12345政务服务便民热线", "12345政务服务便民热线"),
         ("GZIT2022-SM-051103", "GZIT2022-SM-051103"),
+        ("烟台市住房和城乡建设 局", "烟台市住房和城乡建设局"),
+        ("Smart City 智慧 城市", "Smart City 智慧城市"),
     ],
 )
 def test_strip_code(printed, name):

@@ -32,6 +32,8 @@ def strip_code(name: str | None) -> str | None:
     if re.match(r"[\u4e00-\u9fff“《（(]", stripped):  # only a code in front of a Chinese name is a code
         s = stripped
     s = _TRAIL_CODE.sub("", s)
+    # a space between two Chinese characters is justified-text spacing, not part of the name
+    s = re.sub(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])", "", s)
     s = s.strip(" :：")
     return s or None
 
