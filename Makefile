@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 DB     ?= data/processed/targets.duckdb
 JOBS   ?=
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
+BROWSER_PACKAGES := chromium
 
 .PHONY: extract test test-fast lint format sysdeps clean help bench
 
@@ -23,18 +24,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --force-reinstall --no-deps opencv-python-headless
 	@touch $(STAMP)
 
-# Debian packages for OCR: installed when missing and we are root, else the one command to run.
+# Debian packages for OCR (tesseract) and for the report's browser test (chromium): installed when
+# missing and we are root, else the one command to run.
 sysdeps:
 	@missing=""; \
 	command -v tesseract >/dev/null 2>&1 || missing="$(APT_PACKAGES)"; \
 	if [ -z "$$missing" ] && ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then missing="tesseract-ocr-chi-sim"; fi; \
+	command -v chromium >/dev/null 2>&1 || missing="$${missing:+$$missing }$(BROWSER_PACKAGES)"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing $$missing"; \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
 	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
 	  else \
-	    echo "OCR needs Debian packages; run: sudo apt-get install -y $(APT_PACKAGES)"; \
+	    echo "OCR and the report test need Debian packages; run: sudo apt-get install -y $$missing"; \
 	  fi; \
 	fi
 

@@ -28,7 +28,7 @@ DIMENSIONS: dict[str, str] = {
     "quantity": "数量",
     "quality": "质量",
     "timeliness": "时效",
-    "cost": "经济成本",
+    "cost": "成本",
     "social_cost": "社会成本",
     "ecological_cost": "生态成本",
     "economic_benefit": "经济效益",
@@ -49,6 +49,7 @@ OTHER_CHECKS: dict[str, str] = {
     "line_total_vs_parts": "budget line total ≠ its parts",
     "level_mismatch": "printed 一级/二级 labels disagree with the taxonomy",
     "level_unknown": "二级指标 label not in the taxonomy",
+    "share_above_100": "a % target above 100% (as printed, e.g. ≥1100%)",
 }
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -256,7 +257,7 @@ def _satisfaction(con: duckdb.DuckDBPyConnection) -> _Chart:
     skipped = [
         (qual, "qualitative"),
         (other_unit, "in other units (分, 次 …)"),
-        (over, "above 100% (misprints such as ≥1100%)"),
+        (over, "above 100% (see check share_above_100)"),
         (upper, "upper bounds (≤…%)"),
     ]
     if any(n for n, _ in skipped):
