@@ -200,3 +200,32 @@ def borderless_table():
         colWidths=[90, 110, 150, 90],
         style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
     )
+
+
+def project_list_table(projects: list[tuple[str, list[tuple[str, str, str, str, list[tuple]]]]]):
+    """One long table listing many projects (Beijing's layout): per project a name cell merged
+    over one or more amount blocks, each block with its own amounts, goal and indicator rows.
+
+    `projects`: [(name, [(total, fiscal, other, goal, [(一级, 二级, 三级, 性质, 值, 单位), …]), …]), …]"""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    body, _ = _styles()
+    p = lambda s: Paragraph(s, body)  # noqa: E731
+    head = ["项目名称", "项目总额", "财政资金", "其他资金", "绩效目标", "一级指标", "二级指标", "三级指标"]
+    head += ["绩效指标性质", "本年绩效指标值", "绩效度量单位"]
+    rows = [[p(h) for h in head]]
+    style = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    for name, blocks in projects:
+        name_row = len(rows)
+        for total, fiscal, other, goal, indicators in blocks:
+            block_row = len(rows)
+            for i, ind in enumerate(indicators):
+                lead = [p(name) if len(rows) == name_row else ""]
+                lead += [p(total), p(fiscal), p(other), p(goal)] if i == 0 else ["", "", "", ""]
+                rows.append(lead + [p(x) for x in ind])
+            for col in range(1, 5):
+                style.append(("SPAN", (col, block_row), (col, len(rows) - 1)))
+        style.append(("SPAN", (0, name_row), (0, len(rows) - 1)))
+    widths = [70, 45, 45, 40, 90, 50, 60, 90, 40, 45, 40]
+    return Table(rows, colWidths=widths, style=TableStyle(style))

@@ -134,3 +134,37 @@ def test_table_without_ruling_lines_is_read_by_text_alignment(tmp_path):
         ("效益指标", "社会效益指标", "教师教育教学能力", "有效提升"),
         ("满意度指标", "服务对象满意度指标", "参训教师满意度", "≥92%"),
     ]
+
+
+def test_a_project_merged_over_several_amount_blocks_gives_one_table_per_block(tmp_path):
+    """Each block under one merged project name has its own amounts, goal and indicators: one
+    table each (budget and targets stay together), all named after the project."""
+    out = ("产出指标", "数量指标", "培训人次", "≥", "50", "人次")
+    sat = ("满意度指标", "服务对象满意度指标", "参训人员满意度", "≥", "95", "%")
+    cost = ("成本指标", "经济成本指标", "设备购置成本", "≤", "20", "万元")
+    projects = [
+        (
+            "11000026T000003741899-业务能力提升培训项目",
+            [
+                ("10.000000", "10.000000", "", "开展业务培训", [out, sat]),
+                ("20.000000", "15.000000", "5.000000", "购置培训设备", [out, cost, sat]),
+            ],
+        ),
+        (
+            "11000026T000003741900-办公设备购置项目",
+            [("5.000000", "5.000000", "", "更新办公设备", [cost, sat])],
+        ),
+    ]
+    path = fx.build(
+        tmp_path / "list.pdf",
+        [fx.title("项目支出绩效目标表"), fx.line("金额单位：万元"), fx.project_list_table(projects)],
+    )
+    doc = extract_document(path)
+    assert doc.status == "ok", doc.error
+    got = [(t.project, float(t.budget_total_wan), t.goal, len(t.indicators)) for t in doc.tables]
+    assert got == [
+        ("业务能力提升培训项目", 10.0, "开展业务培训", 2),
+        ("业务能力提升培训项目", 20.0, "购置培训设备", 3),
+        ("办公设备购置项目", 5.0, "更新办公设备", 2),
+    ]
+    assert [float(x) for x in (doc.tables[1].budget_fiscal_wan, doc.tables[1].budget_other_wan)] == [15, 5]

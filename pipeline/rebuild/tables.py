@@ -68,6 +68,10 @@ class TableBuilder:
         self.block_reaches_end = False
         self.last_list_grid: object | None = None
         self.list_unit: str | None = None
+        # Tables cut from one project name merged over several amount blocks share one name,
+        # which may be printed only on a later page.
+        self.name_group: list[RawTable] = [self.t]
+        self.inherited_group: list[RawTable] | None = None
 
     # -- entry point -------------------------------------------------------------------------
     def feed(self, row: Row) -> str | None:
@@ -365,7 +369,7 @@ class TableBuilder:
                 self.list_unit = strip_code(name)  # a subtotal row naming the unit that spends the money
                 return None
             if self.block_grid is None:
-                self._start_block(row, block)
+                self._start_block(row, block, grid_start)
             elif grid_start and self._continues_across_pages(name, total):
                 self._continue_block(row, block)  # one project's merged cells cut by a page break
             else:
@@ -393,6 +397,22 @@ class TableBuilder:
             and row.slots[pcol].row == row.index
         ):
             cell = row.slots[pcol]  # an empty merged project cell (its text fell on another page)
+        if cell is None and row.grid.spans_known:
+            amount = cols.first("p_total")
+            slot = row.slots[amount] if amount is not None else None
+            # an amount cell that begins here, merged over the block's rows or holding an amount
+            # (its text may have fallen on the next page), starts one more amount block: under a
+            # project name merged over several, or where this page's grid lost the name column
+            if (
+                slot is not None
+                and slot.row == row.index
+                and (slot.rowspan > 1 or parse_amount(slot.text) is not None)
+            ):
+                cover = row.slots[pcol] if pcol is not None else None
+                if cover is not None:
+                    cell = cover
+                elif pcol is None or row.at(pcol) is None:
+                    cell = dataclasses.replace(slot, text="")
         if cell is None:
             return None
 
@@ -412,9 +432,18 @@ class TableBuilder:
             cell,
         )
 
-    def _start_block(self, row: Row, block) -> None:
+    def _start_block(self, row: Row, block, first_on_page: bool) -> None:
         name, total, fiscal, other, goal, _, cell = block
         self.t.project = name or None
+        # the name cell began above this row, or it is empty at the top of a page (its text
+        # was printed on the previous one): the project of the previous table goes on
+        group = self.inherited_group
+        if group is not None and (
+            cell.row < row.index or (not name and first_on_page) or name == group[0].project
+        ):
+            self.t.project = group[0].project
+            self.name_group = group
+            group.append(self.t)
         self.t.total, self.t.fiscal, self.t.other = total, fiscal, other
         self.t.goal = goal or None
         self.t.unit = self.t.unit or self.list_unit
@@ -422,19 +451,21 @@ class TableBuilder:
         self.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
 
     def _continues_across_pages(self, name: str, total: Decimal | None) -> bool:
-        """A project block that reached the bottom of the previous page and a block at the top of
-        this one are one project when either part lacks its name or amount (the centred text
-        fell on the other page), or both print the same amount."""
+        """A block that reached the bottom of the previous page and a block at the top of this one
+        are one block unless both print an amount and the amounts differ: a missing name or
+        amount is centred text that fell on the other page."""
         if not self.block_reaches_end:
             return False
-        incomplete = not self.t.project or self.t.total is None or not name or total is None
-        return incomplete or total == self.t.total
+        # two amounts that differ: two blocks (of one project merged over both, or of two)
+        return self.t.total is None or total is None or total == self.t.total
 
     def _continue_block(self, row: Row, block) -> None:
         name, total, fiscal, other, goal, _, cell = block
         self.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
         if name:
             self.t.project = _join_fragments(self.t.project or "", name)
+            for t in self.name_group:
+                t.project = self.t.project
         self.t.total = self.t.total if self.t.total is not None else total
         self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else fiscal
         self.t.other = self.t.other if self.t.other is not None else other
@@ -453,6 +484,8 @@ class TableBuilder:
         if self.ind_cols is not None and self.ind_cols.lists_projects:
             nxt.ind_cols, nxt.header_rows, nxt.state = self.ind_cols, self.header_rows, "ind"
             nxt.list_unit = self.list_unit
+            nxt.inherited_group = self.name_group
+            nxt.last_list_grid = self.block_grid  # the row that splits may be the first of a page
             nxt.t.department = self.t.department
         return nxt
 
@@ -464,7 +497,8 @@ class TableBuilder:
             self.t.goal = self.goal_term
         if not self.t.department:
             self.t.department = self.fallback_department
-        if self.t.kind == "project" and not self.t.project:
+        lists_projects = self.ind_cols is not None and self.ind_cols.lists_projects
+        if self.t.kind == "project" and not self.t.project and not lists_projects:
             unit, project = vocab.project_from_title(self.t.title)
             self.t.project = project
             self.t.unit = self.t.unit or unit
