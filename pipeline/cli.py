@@ -96,8 +96,12 @@ def _parser() -> argparse.ArgumentParser:
     qy.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     _format_options(qy)
 
+    from pipeline.analysis.concepts import CONCEPTS
+
     cp = sub.add_parser(
         "compare",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="concepts:\n" + "\n".join(f"  {k:22s} {v}" for k, v in CONCEPTS.items()),
         help="targets of one indicator concept side by side, by department, region or year",
         description="For one concept (e.g. satisfaction), one row per department, region, year "
         "or category: tables and indicators carrying it, how many are quantified, and the min, "

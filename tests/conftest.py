@@ -79,3 +79,13 @@ def score(gold_dir: Path, db: Path) -> dict:
     figures = json.loads(out.read_text(encoding="utf-8"))
     figures["stdout"] = proc.stdout
     return figures
+
+
+@pytest.fixture(scope="session")
+def corpus_db(tmp_path_factory) -> Path:
+    """A database extracted from the shared corpus's real documents and the seed sample (skipped
+    where the corpus is absent); built once per test session."""
+    folders = [corpus_dir(name) for name in ("real", "real-unlabeled", "seed")]
+    db = tmp_path_factory.mktemp("corpus-db") / "corpus.duckdb"
+    run_cli("extract", *folders, "--db", db, "--quiet", check=True)
+    return db

@@ -32,6 +32,38 @@ def test_checks_are_raised_and_stored(tmp_path, db_path):
     assert {r[0] for r in query(db_path, "SELECT severity FROM checks")} <= {"error", "warning", "info"}
 
 
+# Targets no budget can meet: a cost ceiling above the whole budget (in 万元 and in 元), a share
+# above 100%; and the same kinds of target within bounds, which raise nothing.
+IMPLAUSIBLE = """部门(单位)整体支出绩效目标表
+(2021 年)
+部门(单位)名称\t某县民政局
+任务名称\t主要内容\t预算金额(万元)
+\t\t总额\t财政拨款\t其他资金
+合计\t\t300.00\t300.00\t0.00
+低保资金\t按月发放低保金\t300.00\t300.00\t0.00
+年度总体目标\t保障困难群众基本生活
+年度绩效指标\t一级指标\t二级指标\t三级指标\t指标值
+\t成本指标\t经济成本指标\t低保资金成本\t≤500万元
+\t成本指标\t经济成本指标\t管理成本\t≤4000000元
+\t成本指标\t经济成本指标\t宣传成本\t≤20万元
+\t效益指标\t经济效益指标\t带动投资\t≥900万元
+\t满意度指标\t服务对象满意度指标\t救助对象满意度\t≥1100%
+\t满意度指标\t服务对象满意度指标\t群众满意度\t≥95%
+\t效益指标\t社会效益指标\t低保户数增长率\t≥120%
+"""
+
+
+def test_implausible_targets_are_flagged(tmp_path, db_path):
+    path = tmp_path / "d.txt"
+    path.write_text(IMPLAUSIBLE, encoding="utf-8")
+    run_cli("extract", path, "--db", db_path, "--quiet", check=True)
+    rows = query(db_path, 'SELECT "check", detail FROM checks ORDER BY detail')
+    assert [c for c, _ in rows] == ["cost_above_budget", "cost_above_budget", "share_above_100"]
+    assert "低保资金成本" in rows[0][1] and "300.00" in rows[0][1]
+    assert "管理成本" in rows[1][1] and "= 400 万元" in rows[1][1]
+    assert "救助对象满意度" in rows[2][1]
+
+
 def test_consistent_seed_raises_no_checks(db_path):
     run_cli("extract", "data/raw", "--db", db_path, "--quiet", check=True)
     assert query(db_path, "SELECT count(*) FROM checks")[0][0] == 0

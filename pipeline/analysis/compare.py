@@ -43,19 +43,30 @@ def compare(
     key = GROUPS[by]
     sql = f"""
         WITH c AS (SELECT *, {key} AS grp FROM v_indicators WHERE {cond}),
-        q AS (SELECT * FROM c WHERE value_num IS NOT NULL AND unit IS NOT DISTINCT FROM ?)
+        q AS (SELECT * FROM c WHERE value_num IS NOT NULL AND unit IS NOT DISTINCT FROM ?),
+        spread AS (
+            SELECT grp, min(value_num) AS min, median(value_num) AS median, max(value_num) AS max
+            FROM q GROUP BY grp
+        ),
+        targets AS (SELECT grp, comparator, value_num, count(*) AS n FROM q GROUP BY ALL),
+        usual AS (  -- the most common target; on a tie the lower one
+            SELECT grp, first(comparator || CAST(value_num AS VARCHAR) ORDER BY n DESC, value_num, comparator)
+                AS most_common
+            FROM targets GROUP BY grp
+        )
         SELECT
             coalesce(c.grp, '(unknown)') AS {by},
             count(DISTINCT c.table_id) AS tables,
             count(*) AS indicators,
             count(c.comparator) AS quantified,
             ? AS unit,
-            (SELECT min(value_num) FROM q WHERE q.grp IS NOT DISTINCT FROM c.grp) AS min,
-            (SELECT median(value_num) FROM q WHERE q.grp IS NOT DISTINCT FROM c.grp) AS median,
-            (SELECT max(value_num) FROM q WHERE q.grp IS NOT DISTINCT FROM c.grp) AS max,
-            (SELECT mode(comparator || CAST(value_num AS VARCHAR)) FROM q WHERE q.grp IS NOT DISTINCT FROM c.grp)
-                AS most_common
+            any_value(s.min) AS min,
+            any_value(s.median) AS median,
+            any_value(s.max) AS max,
+            any_value(u.most_common) AS most_common
         FROM c
+        LEFT JOIN spread s ON s.grp IS NOT DISTINCT FROM c.grp
+        LEFT JOIN usual u ON u.grp IS NOT DISTINCT FROM c.grp
         GROUP BY c.grp
         ORDER BY median DESC NULLS LAST, indicators DESC, 1
     """

@@ -42,6 +42,7 @@ CONCEPTS: dict[str, str] = {
     "service_life": "years the output keeps working (使用年限)",
     "deadline": "when the work is done (完成时间, 实施期限)",
     "budget_control": "cost / budget ceiling (成本, 预算控制)",
+    "unit_cost": "cost per unit or subsidy standard (单价, 人均成本, 补贴标准, 元/人)",
     "beneficiaries": "people or units who benefit (受益人数, 惠及)",
     "participation_rate": "attendance / participation (出勤率, 参与率)",
     "output_count": "count of outputs (次, 人, 场, 个, 项 …)",
@@ -53,8 +54,9 @@ DOMAIN_WORDS = _words(
     "满意度 满意率 满意程度 投诉率 知晓率 知晓度 执行率 支出率 完成率 完成度 办结率 结案率 落实率 建成率 "
     "及时率 准时率 及时性 按时完成率 按期完成率 覆盖率 覆盖面 普及率 合格率 通过率 达标率 优良率 "
     "准确率 正确率 准确性 差错率 错误率 运行率 正常运行率 可用率 在线率 完好率 故障率 可用性 "
-    "利用率 使用率 响应时间 修复时间 处置时间 到场时间 响应率 修复率 处置率 排除率 解决率 "
+    "利用率 使用率 响应时间 修复时间 处置时间 到场时间 恢复时间 解决时间 处理时间 到达时间 响应率 修复率 处置率 排除率 解决率 "
     "出勤率 参与率 参与度 到课率 参训率 实施期 执行期 服务期 "
+    "单价 人均 均价 单位成本 补贴标准 补助标准 "
     "使用年限 使用寿命 受益人数 受益人次 受益对象 服务人次 执行进度 支出进度 预算控制 成本控制 控制率 控制数"
 )
 
@@ -84,6 +86,7 @@ class Rule:
     not_dimensions: frozenset[str] = frozenset()
     units: frozenset[str] | None = None
     comparators: frozenset[str] | None = None
+    per_unit: bool = False  # the unit is a rate such as 元/人, 万元/天
 
     def match(self, toks: set[str], dimension: str | None, unit: str | None, comparator: str | None) -> bool:
         if self.tokens and not (self.tokens & toks):
@@ -95,6 +98,8 @@ class Rule:
         if dimension in self.not_dimensions:
             return False
         if self.units is not None and unit not in self.units:
+            return False
+        if self.per_unit and "/" not in (unit or ""):
             return False
         return self.comparators is None or comparator in self.comparators
 
@@ -112,7 +117,6 @@ _COUNT_WORDS = _f("数量 人数 次数 场次 人次 个数 件数 户数 天�
 
 RULES: tuple[Rule, ...] = (
     Rule("satisfaction", "token 满意度", _f("满意度 满意率 满意程度 满意")),
-    Rule("complaints", "token 投诉", _f("投诉率 投诉")),
     Rule("awareness_rate", "token 知晓率", _f("知晓率 知晓度 知晓")),
     Rule("budget_execution_rate", "token 执行率", _f("执行率 支出率 预算执行率")),
     Rule("budget_execution_rate", "完成率/进度 of money", _f("完成率 执行进度 支出进度 进度"), _MONEY_WORDS),
@@ -124,13 +128,19 @@ RULES: tuple[Rule, ...] = (
     Rule("accuracy_rate", "token 准确率", _f("准确率 正确率 准确性 差错率 错误率 准确")),
     Rule("availability_rate", "token 运行率", _f("运行率 正常运行率 可用率 在线率 完好率 故障率 可用性")),
     Rule("utilization_rate", "token 利用率", _f("利用率 使用率 使用效率")),
-    Rule("response_time", "token 响应时间", _f("响应时间 修复时间 处置时间 到场时间")),
+    Rule(
+        "response_time",
+        "token 响应时间",
+        _f("响应时间 修复时间 处置时间 到场时间 恢复时间 解决时间 处理时间 到达时间"),
+    ),
+    Rule("response_time", "respond + 时间", _f("响应 修复 处置 恢复 解决 处理 到场"), _f("时间 时限 时长")),
     Rule("handling_rate", "token 响应率", _f("响应率 修复率 处置率 排除率 解决率")),
+    Rule("complaints", "token 投诉", _f("投诉率 投诉")),
     Rule("participation_rate", "token 出勤率", _f("出勤率 参与率 参与度 到课率 参训率 出勤")),
     Rule(
         "service_life",
         "token 使用年限",
-        _f("出勤率 参与率 参与度 到课率 参训率 实施期 执行期 服务期 使用年限 使用寿命 年限"),
+        _f("使用年限 使用寿命 年限"),
     ),
     Rule(
         "service_life",
@@ -144,6 +154,13 @@ RULES: tuple[Rule, ...] = (
         _f("时间 期限 时限 周期 实施期 执行期 服务期 完成时间 前期 日期 节点"),
         dimensions=frozenset({"timeliness"}),
     ),
+    Rule(
+        "unit_cost",
+        "cost + 单价/标准",
+        _f("单价 标准 补贴标准 补助标准 发放标准 人均 均价 单位成本 每 每个 每人 每次 每页 每场 每户"),
+        dimensions=frozenset({"cost"}),
+    ),
+    Rule("unit_cost", "cost + per-unit unit", dimensions=frozenset({"cost"}), per_unit=True),
     Rule("budget_control", "dimension cost", dimensions=frozenset({"cost"})),
     Rule(
         "budget_control",
@@ -167,7 +184,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 # Bump when DOMAIN_WORDS or RULES change: stored concepts of an older version are recomputed.
-CONCEPTS_VERSION = "1"
+CONCEPTS_VERSION = "3"
 
 
 @cache
