@@ -114,6 +114,7 @@ def build_tables(
     double rules."""
     hs = merge_segments([s for s in horizontals if abs(s[2] - s[1]) > min_cell], tol)
     vs = merge_segments([s for s in verticals if abs(s[2] - s[1]) > min_cell], tol)
+    hs = merge_segments(_close_cut_edges(hs, vs, tol), tol)
     tables = []
     for ghs, gvs in _components(hs, vs, tol):
         xs = _dedupe(_cluster([v[0] for v in gvs], tol), min_cell)
@@ -125,6 +126,33 @@ def build_tables(
             tables.append(table)
     tables.sort(key=lambda t: (t.bbox[1], t.bbox[0]))
     return tables
+
+
+def _close_cut_edges(hs: list[Segment], vs: list[Segment], tol: float) -> list[Segment]:
+    """Where a page break cuts a table, columns whose cells go on to the next page get no rule
+    at the cut: their verticals simply end there, on the line of the rule that closes the other
+    columns.  That rule is extended over every run of verticals that end on its line next to
+    it, so those columns become cells instead of loose lines."""
+    out = list(hs)
+    for i, (hy, hx0, hx1) in enumerate(hs):
+        xs = sorted(vx for vx, vy0, vy1 in vs if abs(vy0 - hy) <= tol or abs(vy1 - hy) <= tol)
+        if not xs:
+            continue
+        through = sorted(vx for vx, vy0, vy1 in vs if vy0 + tol < hy < vy1 - tol)
+        left = [x for x in xs if x < hx0 - tol]
+        right = [x for x in xs if x > hx1 + tol]
+        new0, new1 = hx0, hx1
+        # walk outwards from the rule while every vertical met ends on its line
+        for x in reversed(left):
+            if any(x < t < new0 - tol for t in through):
+                break
+            new0 = x
+        for x in right:
+            if any(new1 + tol < t < x for t in through):
+                break
+            new1 = x
+        out[i] = (hy, new0, new1)
+    return out
 
 
 def _dedupe(vals: list[float], min_gap: float) -> list[float]:

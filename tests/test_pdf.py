@@ -25,6 +25,21 @@ def test_lattice_merges_double_rules_and_separates_tables():
     assert len(tables[0].ys) == 3 and len(tables[0].xs) == 3
 
 
+def test_lattice_closes_columns_cut_by_a_page_break():
+    """Page-cut table: the left columns' cells go on to the next page, so only their verticals
+    are drawn; the rules closing the right columns close them too."""
+    vs = [(x, 0, 90) for x in (0, 30, 60, 90, 120)]
+    hs = [(0, 60, 120), (30, 60, 120), (60, 60, 120), (90, 60, 120)]
+    (table,) = build_tables(hs, vs)
+    assert table.xs == [0, 30, 60, 90, 120]
+    left = sorted((c.col, c.rowspan) for c in table.cells if c.col < 2)
+    assert left == [(0, 3), (1, 3)]  # one cell per left column, over every row
+    # a vertical that crosses the rule's line is a real column border: nothing is closed past it
+    vs2 = [(0, -30, 120), *vs[1:]]
+    (t2,) = build_tables(hs, vs2)
+    assert t2.xs == [30, 60, 90, 120]
+
+
 def test_project_table_with_merged_labels_and_separate_value_columns(tmp_path):
     path = fx.build(
         tmp_path / "p.pdf",
