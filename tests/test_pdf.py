@@ -183,3 +183,13 @@ def test_a_project_merged_over_several_amount_blocks_gives_one_table_per_block(t
         ("办公设备购置项目", 5.0, "更新办公设备", 2),
     ]
     assert [float(x) for x in (doc.tables[1].budget_fiscal_wan, doc.tables[1].budget_other_wan)] == [15, 5]
+
+
+def test_hidden_glyphs_far_from_their_clip_box_are_not_overflow():
+    from extractors.pdf.reader import _overflows
+
+    cell = (100.0, 50.0, 200.0, 70.0)  # x0, top, x1, bottom
+    assert _overflows(cell, 210, 55, 220, 65)  # a long line running past the right border
+    assert _overflows(cell, 120, 80, 130, 90)  # wrapped text a line below the cell
+    assert not _overflows(cell, 120, 400, 130, 410)  # a copy drawn far down the page
+    assert not _overflows(cell, 20, 300, 30, 310)

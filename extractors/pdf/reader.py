@@ -117,10 +117,21 @@ def _clip_box(obj, frame: _Frame, pt: tuple[ctypes.c_float, ctypes.c_float]) -> 
     return frame.box(min(xs), min(ys), max(xs), max(ys))
 
 
+def _overflows(clip: tuple[float, ...], x0: float, y0: float, x1: float, y1: float) -> bool:
+    """Whether a glyph outside its clip box is text running over the box's edge: on the box's
+    row band (a long line), or within three lines below or above it (wrapped text)."""
+    if y0 < clip[3] and y1 > clip[1]:
+        return True
+    gap = max(clip[1] - y1, y0 - clip[3])
+    return x0 < clip[2] and x1 > clip[0] and gap <= 3 * (y1 - y0)
+
+
 def read_chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], int]:
     """Visible characters.  Glyphs outside their clip region are not shown on the page: those
     clipped by a page-sized region are dropped (text of a cell continued from another page);
-    those clipped by a cell-sized region keep belonging to that cell."""
+    those clipped by a cell-sized region keep belonging to that cell when they overflow it
+    (they share its row band, or run a few lines past its bottom or top), and are dropped
+    when they lie elsewhere."""
     tp = page.get_textpage()
     pw, ph = frame.size
     page_area = pw * ph
@@ -161,6 +172,8 @@ def read_chars(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Char], int]:
             if clip is not None and not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
                 if (clip[2] - clip[0]) * (clip[3] - clip[1]) > 0.25 * page_area:
                     continue  # hidden by a page-sized clip
+                if not _overflows(clip, x0, y0, x1, y1):
+                    continue  # hidden, and away from its cell: not text overflowing it
             else:
                 clip = None
             seen.add(key)
