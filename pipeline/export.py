@@ -6,6 +6,8 @@ Parquet layout (hive partitioning, read by DuckDB, Spark, pyarrow, polars …):
     OUT/target_tables/year=2020/data_0.parquet   tables of that budget year
     OUT/indicators/year=2020/data_0.parquet      rows of those tables, with their year
     OUT/budget_lines/…, OUT/checks/…             same
+    OUT/table_context/…, OUT/indicator_concepts/… region, category and concept of each table /
+                                                  indicator (join on table_id, seq)
     (a NULL year is the partition year=__HIVE_DEFAULT_PARTITION__, as Spark writes it)
 """
 
@@ -26,7 +28,11 @@ TABLES = {
     "budget_lines": "table_id, line_no",
     "indicators": "table_id, seq",
     "checks": 'table_id, "check", detail',
+    # derived by pipeline/analysis: region, department category, indicator concepts
+    "table_context": "table_id",
+    "indicator_concepts": "table_id, seq",
 }
+CONTRACT = ("documents", "target_tables", "budget_lines", "indicators", "checks")
 FORMATS = ("parquet", "csv", "xlsx")
 _NULL_PARTITION = "year=__HIVE_DEFAULT_PARTITION__"  # how DuckDB and Spark name a NULL year
 _EXCEL_MAX_ROWS = 1_048_576
@@ -52,12 +58,13 @@ def export(db: str | Path, out: str | Path, fmt: str) -> list[tuple[str, int]]:
             msg = "it is being written by another process (wait for the extraction to finish)"
         raise ExportError(f"cannot open {db}: {msg}") from None
     try:
-        missing = [t for t in TABLES if not _has_table(con, t)]
+        missing = [t for t in CONTRACT if not _has_table(con, t)]
         if missing:
             raise ExportError(f"{db} is not an extraction database (no table {missing[0]})")
         out.mkdir(parents=True, exist_ok=True)
+        tables = [t for t in TABLES if t in CONTRACT or _has_table(con, t)]
         writer = {"parquet": _parquet, "csv": _csv, "xlsx": _xlsx}[fmt]
-        return writer(con, out)
+        return writer(con, out, tables)
     except OSError as e:
         raise ExportError(f"cannot write in {out}: {e.strerror or e}") from None
     finally:
@@ -89,9 +96,9 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
 
 
-def _parquet(con: duckdb.DuckDBPyConnection, out: Path) -> list[tuple[str, int]]:
+def _parquet(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
     written = []
-    for table in TABLES:
+    for table in tables:
         if table == "documents":
             target = out / "documents.parquet"
             options = "FORMAT parquet, COMPRESSION zstd"
@@ -111,23 +118,23 @@ def _parquet(con: duckdb.DuckDBPyConnection, out: Path) -> list[tuple[str, int]]
     return written
 
 
-def _csv(con: duckdb.DuckDBPyConnection, out: Path) -> list[tuple[str, int]]:
+def _csv(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
     written = []
-    for table in TABLES:
+    for table in tables:
         target = out / f"{table}.csv"
         con.execute(f"COPY ({_query(table)}) TO {_literal(target)} (FORMAT csv, HEADER)")
         written.append((str(target), _count(con, table)))
     return written
 
 
-def _xlsx(con: duckdb.DuckDBPyConnection, out: Path) -> list[tuple[str, int]]:
+def _xlsx(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
     """One workbook, a sheet per table (continued on `name (2)` past Excel's row limit)."""
     from openpyxl import Workbook
 
     target = out / "targets.xlsx"
     wb = Workbook(write_only=True)
     total = 0
-    for table in TABLES:
+    for table in tables:
         cur = con.execute(_query(table))
         header = [d[0] for d in cur.description]
         part, rows_in_sheet, ws = 1, 0, None

@@ -15,7 +15,9 @@ from openpyxl import load_workbook
 
 from tests.test_batch import ROOT, extract, make_corpus
 
-TABLES = ["documents", "target_tables", "budget_lines", "indicators", "checks"]
+TABLES = [
+    "documents", "target_tables", "budget_lines", "indicators", "checks", "table_context", "indicator_concepts",
+]  # fmt: skip
 
 
 def export(*args: object) -> subprocess.CompletedProcess:

@@ -31,9 +31,12 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
         con.close()
         from pipeline.load import connect as open_for_writing
 
-        with open_for_writing(path) as w:
-            refresh(w)
-        con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            with open_for_writing(path) as w:
+                refresh(w)
+            con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.Error as e:
+            raise DatabaseError(f"{path}: cannot add the analysis views: {str(e).splitlines()[0]}") from e
     if not _has(con, "v_indicators"):
         con.close()
         raise DatabaseError(f"{path}: not a targets database (no target_tables)")
