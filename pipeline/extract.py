@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
+import re
 import time
 from pathlib import Path
 
@@ -98,6 +99,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
     start = time.perf_counter()
     fmt = "unknown"
     pages = ocr_pages = None
+    heading = None
     try:
         size = path.stat().st_size
         doc_id = doc_id or sha256_file(path)
@@ -118,6 +120,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
         fmt = sniff(path)
         source = read_source(path, fmt)
         fmt, pages, ocr_pages = source.source_format, source.pages, source.ocr_pages
+        heading = re.sub(r"\s+", "", source.heading)[:200] or None
         raws = find_tables(source)
         tables = normalize_document(raws, str(path), source.heading)
         status = "ok" if tables else "no_tables"
@@ -140,6 +143,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
         tables=tables,
         seconds=time.perf_counter() - start,
         size_bytes=size,
+        heading=heading,
     )
 
 

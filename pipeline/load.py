@@ -43,6 +43,7 @@ _DOCUMENTS = {
     "size_bytes": pa.int64(),
     "seconds": pa.float64(),
     "extracted_at": pa.timestamp("us"),
+    "heading": pa.string(),
 }
 _TARGET_TABLES = {
     "table_id": pa.string(),
@@ -177,6 +178,7 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
             doc.size_bytes,
             round(doc.seconds, 3),
             dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            doc.heading,
         ]
     ]
     tables, lines, inds, checks = [], [], [], []

@@ -198,3 +198,4 @@ class DocumentResult:
     tables: list[Table] = field(default_factory=list)
     seconds: float = 0.0
     size_bytes: int = 0
+    heading: str | None = None  # the document's first words (cover or first page), whitespace removed

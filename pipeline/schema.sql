@@ -12,8 +12,10 @@ CREATE TABLE IF NOT EXISTS documents (
     extractor_version VARCHAR,
     size_bytes        BIGINT,
     seconds           DOUBLE,
-    extracted_at      TIMESTAMP
+    extracted_at      TIMESTAMP,
+    heading           VARCHAR                -- first words of the document (cover or first page)
 );
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS heading VARCHAR;  -- databases of earlier versions
 
 CREATE TABLE IF NOT EXISTS target_tables (
     table_id          VARCHAR PRIMARY KEY,   -- doc_id#N

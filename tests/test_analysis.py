@@ -50,6 +50,11 @@ def test_region_from_names(department, title, path, expected):
     assert (r.region, r.level, r.province, r.city, r.county) == expected
 
 
+def test_region_from_the_document_heading_before_the_file_name():
+    r = locate("财政局", "项目支出绩效目标表", "福州/部门预算.pdf", "2026年烟台市财政局部门预算")
+    assert (r.region, r.province, r.rule) == ("烟台市", "山东省", "heading name")
+
+
 # -- department category ---------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("department", "category"),
@@ -282,3 +287,17 @@ def test_hand_checked_sample_keeps_its_concepts():
         got, _ = classify(r["name"], r["dimension"] or None, v.unit, v.comparator)
         if r["correct"] == "yes":
             assert got == r["concept"], r
+
+
+def test_a_database_of_an_earlier_version_gains_the_heading_column(corpus_db, tmp_path):
+    db = tmp_path / "old.duckdb"
+    db.write_bytes(corpus_db.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute("DROP VIEW v_budget; DROP VIEW v_indicators; DROP VIEW v_tables")
+    con.execute("ALTER TABLE documents DROP COLUMN heading")
+    con.close()
+    docs = tmp_path / "new"
+    docs.mkdir()
+    _variant(docs, "jinan.txt", "济南市民政局", "≥80%")
+    run_cli("extract", docs, "--db", db, "--quiet", check=True)
+    assert query(db, "SELECT count(*) FROM v_indicators WHERE region = '济南市'")[0][0] > 0

@@ -20,7 +20,7 @@ from pipeline.analysis.places import locate
 log = logging.getLogger(__name__)
 
 # Bump when places.py or departments.py change what they return.
-CONTEXT_VERSION = "1"
+CONTEXT_VERSION = "2"
 
 VIEWS = ("v_tables", "v_indicators", "v_budget")
 
@@ -49,13 +49,13 @@ def _refresh_context(con: duckdb.DuckDBPyConnection) -> int:
         [CONTEXT_VERSION],
     )
     todo = con.execute(
-        """SELECT t.table_id, t.department, t.title, d.source_path
+        """SELECT t.table_id, t.department, t.title, d.source_path, d.heading
            FROM target_tables t JOIN documents d USING (doc_id)
            WHERE t.table_id NOT IN (SELECT table_id FROM table_context)"""
     ).fetchall()
     rows = []
-    for table_id, department, title, path in todo:
-        r = locate(department, title, path)
+    for table_id, department, title, path, heading in todo:
+        r = locate(department, title, path, heading)
         category, rule = categorize(department)
         rows.append(
             (

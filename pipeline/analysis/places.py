@@ -143,10 +143,18 @@ def _ambiguous(candidates: list[tuple[str, tuple[str, ...]]], rule: str) -> Regi
 
 
 @lru_cache(maxsize=65536)
-def locate(department: str | None, title: str | None = None, path: str | None = None) -> Region:
-    """The region of a budget unit, from its department name, else the table title, else the file path."""
+def locate(
+    department: str | None, title: str | None = None, path: str | None = None, heading: str | None = None
+) -> Region:
+    """The region of a budget unit, from its department name, else the table title, else the
+    document's heading (cover or first page), else the file path."""
     full, short = _index()
-    texts = [("department", department or ""), ("title", title or ""), ("path", _path_text(path))]
+    texts = [
+        ("department", department or ""),
+        ("title", title or ""),
+        ("heading", heading or ""),
+        ("path", _path_text(path)),
+    ]
     for names, how in ((full, "name"), (short, "short name")):
         for source, text in texts:
             found = _scan(text, names)

@@ -6,7 +6,7 @@ SELECT
     t.table_id, t.doc_id, d.source_path, t.year,
     c.region, c.region_level, c.province, c.city, c.county,
     t.department, c.department_category,
-    t.kind, t.project, t.unit AS implementing_unit, t.title,
+    t.kind, t.project, t.unit AS implementing_unit, t.title, d.heading,
     t.budget_total_wan, t.budget_fiscal_wan, t.budget_other_wan, t.goal,
     t.page_first, t.page_last
 FROM target_tables t
