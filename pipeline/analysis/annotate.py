@@ -42,64 +42,67 @@ def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     return n_tables, n_indicators
 
 
+def _drop_stale(con: duckdb.DuckDBPyConnection, table: str, version: str) -> None:
+    """Rows made by other rules are made again.  (Rows of a replaced document go with it: the
+    loader deletes them in the document's transaction.)"""
+    con.execute(f"DELETE FROM {table} WHERE version IS DISTINCT FROM ?", [version])
+
+
 def _refresh_context(con: duckdb.DuckDBPyConnection) -> int:
-    con.execute(
-        "DELETE FROM table_context WHERE version IS DISTINCT FROM ? "
-        "OR table_id NOT IN (SELECT table_id FROM target_tables)",
-        [CONTEXT_VERSION],
-    )
+    _drop_stale(con, "table_context", CONTEXT_VERSION)
     todo = con.execute(
         """SELECT t.table_id, t.department, t.title, d.source_path, d.heading
            FROM target_tables t JOIN documents d USING (doc_id)
-           WHERE t.table_id NOT IN (SELECT table_id FROM table_context)"""
+           ANTI JOIN table_context c ON c.table_id = t.table_id"""
     ).fetchall()
     rows = []
     for table_id, department, title, path, heading in todo:
         r = locate(department, title, path, heading)
-        category, rule = categorize(department)
+        category, category_rule = categorize(department)
         rows.append(
-            (
-                table_id,
-                r.region,
-                r.level,
-                r.province,
-                r.city,
-                r.county,
-                r.rule,
-                category,
-                rule,
-                CONTEXT_VERSION,
-            )
+            {
+                "table_id": table_id,
+                "region": r.region,
+                "region_level": r.level,
+                "province": r.province,
+                "city": r.city,
+                "county": r.county,
+                "region_rule": r.rule,
+                "department_category": category,
+                "category_rule": category_rule,
+                "version": CONTEXT_VERSION,
+            }
         )
-    names = [
-        "table_id", "region", "region_level", "province", "city", "county",
-        "region_rule", "department_category", "category_rule", "version",
-    ]  # fmt: skip
-    _insert(con, "table_context", names, rows)
+    _insert(con, "table_context", rows)
     return len(rows)
 
 
 def _refresh_concepts(con: duckdb.DuckDBPyConnection) -> int:
-    con.execute(
-        "DELETE FROM indicator_concepts WHERE version IS DISTINCT FROM ? "
-        "OR table_id NOT IN (SELECT table_id FROM target_tables)",
-        [CONCEPTS_VERSION],
-    )
+    _drop_stale(con, "indicator_concepts", CONCEPTS_VERSION)
     todo = con.execute(
         """SELECT i.table_id, i.seq, i.name, i.dimension, i.unit, i.comparator
            FROM indicators i ANTI JOIN indicator_concepts k ON k.table_id = i.table_id AND k.seq = i.seq"""
     ).fetchall()
-    rows = [
-        (t, s, *classify(name, dim, unit, comp), CONCEPTS_VERSION) for t, s, name, dim, unit, comp in todo
-    ]
-    _insert(con, "indicator_concepts", ["table_id", "seq", "concept", "concept_rule", "version"], rows)
+    rows = []
+    for table_id, seq, name, dimension, unit, comparator in todo:
+        concept, rule = classify(name, dimension, unit, comparator)
+        rows.append(
+            {
+                "table_id": table_id,
+                "seq": seq,
+                "concept": concept,
+                "concept_rule": rule,
+                "version": CONCEPTS_VERSION,
+            }
+        )
+    _insert(con, "indicator_concepts", rows)
     return len(rows)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, names: list[str], rows: list[tuple]) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     if not rows:
         return
-    batch = pa.Table.from_pylist([dict(zip(names, r, strict=True)) for r in rows])
+    batch = pa.Table.from_pylist(rows)
     con.register("_annotate_batch", batch)
     try:
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _annotate_batch")
