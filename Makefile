@@ -8,7 +8,7 @@ JOBS   ?=
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
 BROWSER_PACKAGES := chromium
 
-.PHONY: extract test test-fast lint format sysdeps clean help bench
+.PHONY: extract test test-fast lint format sysdeps sysdeps-test apt-install clean help bench
 
 help:
 	@echo "make extract   install what is missing, then extract data/raw/ into $(DB)"
@@ -24,27 +24,31 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --force-reinstall --no-deps opencv-python-headless
 	@touch $(STAMP)
 
-# Debian packages for OCR (tesseract) and for the report's browser test (chromium): installed when
-# missing and we are root, else the one command to run.
+# Debian packages, installed when missing and we are root, else the one command to run:
+# OCR (tesseract) for extraction; a browser as well for the test of the HTML report.
 sysdeps:
-	@missing=""; \
-	command -v tesseract >/dev/null 2>&1 || missing="$(APT_PACKAGES)"; \
-	if [ -z "$$missing" ] && ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then missing="tesseract-ocr-chi-sim"; fi; \
-	command -v chromium >/dev/null 2>&1 || missing="$${missing:+$$missing }$(BROWSER_PACKAGES)"; \
-	if [ -n "$$missing" ]; then \
+	@$(MAKE) --no-print-directory apt-install NEED="$$(command -v tesseract >/dev/null 2>&1 && \
+	  tesseract --list-langs 2>/dev/null | grep -qx chi_sim || echo $(APT_PACKAGES))" WHY="OCR needs"
+
+sysdeps-test: sysdeps
+	@$(MAKE) --no-print-directory apt-install NEED="$$(command -v chromium >/dev/null 2>&1 || \
+	  echo $(BROWSER_PACKAGES))" WHY="the report test needs"
+
+apt-install:
+	@if [ -n "$(strip $(NEED))" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing $$missing"; \
-	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
-	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; }; \
+	    echo "installing $(strip $(NEED))"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(NEED) >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(NEED) >/dev/null; }; \
 	  else \
-	    echo "OCR and the report test need Debian packages; run: sudo apt-get install -y $$missing"; \
+	    echo "$(WHY) Debian packages; run: sudo apt-get install -y $(strip $(NEED))"; \
 	  fi; \
 	fi
 
 extract: $(STAMP) sysdeps
 	$(PY) -m pipeline extract data/raw --db $(DB) $(if $(JOBS),--jobs $(JOBS))
 
-test: $(STAMP) sysdeps
+test: $(STAMP) sysdeps-test
 	$(PY) -m pytest -q
 
 test-fast: $(STAMP)
