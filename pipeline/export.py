@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline.load import has_relation
+
 # table → ORDER BY that makes exports reproducible
 TABLES = {
     "documents": "source_path, doc_id",
@@ -58,22 +60,17 @@ def export(db: str | Path, out: str | Path, fmt: str) -> list[tuple[str, int]]:
             msg = "it is being written by another process (wait for the extraction to finish)"
         raise ExportError(f"cannot open {db}: {msg}") from None
     try:
-        missing = [t for t in CONTRACT if not _has_table(con, t)]
+        missing = [t for t in CONTRACT if not has_relation(con, t)]
         if missing:
             raise ExportError(f"{db} is not an extraction database (no table {missing[0]})")
         out.mkdir(parents=True, exist_ok=True)
-        tables = [t for t in TABLES if t in CONTRACT or _has_table(con, t)]
+        tables = [t for t in TABLES if t in CONTRACT or has_relation(con, t)]
         writer = {"parquet": _parquet, "csv": _csv, "xlsx": _xlsx}[fmt]
         return writer(con, out, tables)
     except OSError as e:
         raise ExportError(f"cannot write in {out}: {e.strerror or e}") from None
     finally:
         con.close()
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
-    return con.execute(sql, [name]).fetchall()[0][0] > 0
 
 
 def _query(table: str, with_year: bool = False) -> str:

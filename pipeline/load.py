@@ -104,6 +104,12 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def has_relation(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the database holds a table or view of this name."""
+    sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
+    return con.execute(sql, [name]).fetchall()[0][0] > 0
+
+
 def table_id(doc_id: str, n: int) -> str:
     """`doc_id#N`, N zero-padded so that ORDER BY table_id is document order."""
     return f"{doc_id}#{n:04d}"

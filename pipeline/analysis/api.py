@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.analysis.annotate import VIEWS, refresh
+from pipeline.load import has_relation
 
 
 class DatabaseError(Exception):
@@ -27,7 +28,7 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as e:
         raise DatabaseError(f"{path}: cannot open: {str(e).splitlines()[0]}") from e
-    if _has(con, "target_tables") and not all(_has(con, v) for v in VIEWS):
+    if has_relation(con, "target_tables") and not all(has_relation(con, v) for v in VIEWS):
         con.close()
         from pipeline.load import connect as open_for_writing
 
@@ -37,19 +38,10 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
             raise DatabaseError(f"{path}: cannot add the analysis views: {str(e).splitlines()[0]}") from e
-    if not _has(con, "v_indicators"):
+    if not has_relation(con, "v_indicators"):
         con.close()
         raise DatabaseError(f"{path}: not a targets database (no target_tables)")
     return con
-
-
-def _has(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM duckdb_views() WHERE view_name = ? AND NOT internal", [name]
-        ).fetchall()[0][0]
-        or con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchall()[0][0]
-    )
 
 
 # filter keyword → column of v_indicators; a list value means "any of"
