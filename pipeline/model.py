@@ -88,6 +88,9 @@ class RawIndicator:
     # their position is not trustworthy
     floating_labels: list[tuple[str, str | None]] = field(default_factory=list)
     labels_certain: bool = False
+    # the 二级 cell of this row begins here but is empty, down to the foot of the page: its
+    # text was printed on the next page
+    level2_cut: bool = False
     weight: float | None = None
     page: int | None = None
     bbox: BBox | None = None
@@ -117,6 +120,7 @@ class RawTable:
     total: Decimal | None = None
     fiscal: Decimal | None = None
     other: Decimal | None = None
+    carryover: Decimal | None = None  # 上年结转: printed beside the parts, never 其他资金
     amounts_in_yuan: bool | None = None  # None: not stated on the table
     goal: str | None = None
     page_first: int | None = None
@@ -124,6 +128,8 @@ class RawTable:
     budget_lines: list[RawBudgetLine] = field(default_factory=list)
     indicators: list[RawIndicator] = field(default_factory=list)
     spans_known: bool = True
+    levels_printed: bool = True  # False: no 一级/二级 column or label anywhere (levels stay NULL)
+    goal_list: bool = False  # one row of a goal-only project list (no indicator rows by design)
 
 
 @dataclass

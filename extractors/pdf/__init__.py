@@ -15,7 +15,7 @@ from extractors.pdf.grids import page_grids
 from extractors.pdf.reader import page_text, read_page
 from extractors.pdf.triage import candidate_pages
 from pipeline.errors import ExtractionError
-from pipeline.model import SourceDocument
+from pipeline.model import Grid, SourceDocument
 
 
 def open_pdf(path: Path) -> pdfium.PdfDocument:
@@ -30,6 +30,10 @@ def open_pdf(path: Path) -> pdfium.PdfDocument:
         raise ExtractionError(f"unreadable PDF ({e})") from None
 
 
+def _runs_to_foot(grids: list[Grid], height: float) -> bool:
+    return any(g.kind == "table" and g.bbox is not None and g.bbox[3] >= 0.75 * height for g in grids)
+
+
 def extract(path: Path) -> SourceDocument:
     from extractors.ocr.scan import ScannedPages  # OCR stack (OpenCV, engines) loaded on demand
 
@@ -42,12 +46,23 @@ def extract(path: Path) -> SourceDocument:
         # pages without a usable text layer are OCR'd (a quick pass for triage, a full one for tables)
         scans = ScannedPages(pdf, texts)
         grids = []
+        todo = candidate_pages(scans.texts)
         with pdfplumber.open(str(path)) as plumber_doc:
-            for i in candidate_pages(scans.texts):
+            k = 0
+            while k < len(todo):
+                i = todo[k]
+                k += 1
                 if scans.needs_ocr(i):
                     grids.extend(scans.grids(i))
-                else:
-                    grids.extend(page_grids(read_page(pdf, i, plumber_doc=plumber_doc)))
+                    continue
+                page = read_page(pdf, i, plumber_doc=plumber_doc)
+                found = page_grids(page)
+                grids.extend(found)
+                # a table that runs to the foot of the page may go on over the next pages, which
+                # need not carry any target vocabulary (a long list without its header)
+                nxt = i + 1
+                if nxt < n and nxt not in todo and scans.texts[nxt].strip() and _runs_to_foot(found, page.height):
+                    todo.insert(k, nxt)
         return SourceDocument(
             grids=grids,
             source_format="pdf",

@@ -1,4 +1,9 @@
-"""Which pages may hold target tables: a fast vocabulary test on each page's text layer."""
+"""Which pages may hold target tables: a fast vocabulary test on each page's text layer.
+
+Positive evidence: indicator vocabulary, target-table titles (`…绩效目标表`, `…项目支出绩效表`)
+and the header of a goal-only project list (项目名称 … 绩效目标).  Negative evidence: the
+columns of an evaluation (实际完成值, 偏差原因, 自评得分 …), which mark 绩效自评表 pages.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,18 @@ _WORDS = (
     "成本指标",
     "绩效指标",
 )
-_TITLE = re.compile(r"绩效目标(表|申报表|填报表)")
+_TITLE = re.compile(r"绩效目标(表|申报表|填报表)|绩效(目标|指标)?[\u4e00-\u9fff]{0,4}表")
+# the header of a goal-only project list: 项目(名称) | 金额 | 绩效目标
+_LIST_HEADER = re.compile(r"项目.{0,30}(金额|预算数|总计|合计|资金).{0,40}绩效目标|绩效目标.{0,20}项目名称")
+_EVALUATION = (
+    "实际完成值",
+    "实际完成情况",
+    "偏差原因",
+    "自评得分",
+    "自评分",
+    "全年执行数",
+    "未完成原因",
+)
 
 
 def score(text: str) -> int:
@@ -27,7 +43,9 @@ def score(text: str) -> int:
     n = sum(w in s for w in _WORDS)
     if _TITLE.search(s):
         n += 2
-    return n
+    if _LIST_HEADER.search(s):
+        n += 2
+    return n - 2 * sum(w in s for w in _EVALUATION)
 
 
 def candidate_pages(texts: list[str]) -> list[int]:

@@ -3,137 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from pipeline.model import Cell, Grid, RawIndicator
+from pipeline.model import Cell, RawIndicator
 from pipeline.normalize import taxonomy
 from pipeline.normalize.text import clean_cell
+from pipeline.rebuild.columns import ColumnRoles, IndicatorColumns
 from pipeline.rebuild.rows import Row
 from pipeline.rebuild.vocab import indicator_role
 
-
-@dataclass
-class ColumnRoles:
-    """Column index of each role in a block (from its header row or rows).
-
-    Where cells carry boxes, each role also remembers its horizontal extent, so the block
-    can be read on the next page, whose grid may split columns differently."""
-
-    roles: dict[str, list[int]] = field(default_factory=dict)
-    width: int = 0
-    extents: dict[str, tuple[float, float]] = field(default_factory=dict)
-    grid_key: int | None = None
-    _remapped: dict[int, tuple[Grid, ColumnRoles]] = field(default_factory=dict, repr=False, compare=False)
-
-    @classmethod
-    def from_rows(
-        cls, rows: list[Row], role_of_text: Callable[[str], str | None] = indicator_role
-    ) -> ColumnRoles:
-        cols = cls(grid_key=id(rows[-1].grid) if rows else None)
-        for row in rows:
-            for cell in row.own():
-                role = role_of_text(cell.text)
-                if role is None:
-                    continue
-                span = range(cell.col, cell.col + cell.colspan)
-                if role in ("value", "value_term"):
-                    # a later header row (年度 | 中期 under 指标值) refines the value column
-                    cols.roles[role] = [cell.col]
-                    if role == "value_term" and cols.roles.get("value") == [cell.col]:
-                        del cols.roles["value"]
-                    if cell.bbox:
-                        cols.extents[role] = (cell.bbox[0], cell.bbox[2])
-                else:
-                    for other in cols.roles.values():  # a lower header row refines an upper one
-                        other[:] = [c for c in other if c not in span]
-                    cols.roles.setdefault(role, [])
-                    cols.roles[role].extend(c for c in span if c not in cols.roles[role])
-                    if cell.bbox:
-                        cols.extents[role] = (cell.bbox[0], cell.bbox[2])
-            cols.width = max(cols.width, len(row.slots))
-        if "value" not in cols.roles and "value_term" in cols.roles:
-            cols.roles["value"] = cols.roles.pop("value_term")
-            if "value_term" in cols.extents:
-                cols.extents["value"] = cols.extents.pop("value_term")
-        if "block" in cols.roles and not cols.roles.keys() & {"level1", "level2", "name"}:
-            # 绩效指标 is not a leading label here but the data: packed levels + name, or a
-            # whole packed list of indicators when there is no value column
-            packed = "packed_levels" if "value" in cols.roles else "packed_items"
-            cols.roles[packed] = cols.roles.pop("block")
-            if "block" in cols.extents:
-                cols.extents[packed] = cols.extents.pop("block")
-        return cols
-
-    @property
-    def lists_projects(self) -> bool:
-        return "project" in self.roles
-
-    def for_grid(self, grid: Grid) -> ColumnRoles:
-        """The same roles on another grid (a continuation page), matched by horizontal position."""
-        if self.grid_key is None or id(grid) == self.grid_key or not self.extents:
-            return self
-        cached = self._remapped.get(id(grid))
-        if cached is not None and cached[0] is grid:
-            return cached[1]
-        remapped = self._remap(grid)
-        self._remapped[id(grid)] = (grid, remapped)
-        return remapped
-
-    def _remap(self, grid: Grid) -> ColumnRoles:
-        bounds = column_bounds(grid)
-        if not bounds:
-            return self
-        roles: dict[str, list[int]] = {}
-        for col, (x0, x1) in enumerate(bounds):
-            best, best_overlap = None, 0.0
-            for role, (r0, r1) in self.extents.items():
-                overlap = min(x1, r1) - max(x0, r0)
-                if overlap > best_overlap:
-                    best, best_overlap = role, overlap
-            if best is not None and best_overlap >= 0.5 * (x1 - x0):
-                roles.setdefault(best, []).append(col)
-        if not _enough(roles, self.roles):
-            return self
-        return ColumnRoles(roles=roles, width=len(bounds), extents=self.extents, grid_key=id(grid))
-
-    def first(self, role: str) -> int | None:
-        cols = self.roles.get(role)
-        return cols[0] if cols else None
-
-    def role_of(self, col: int) -> str | None:
-        for role, cols in self.roles.items():
-            if col in cols:
-                return role
-        return None
-
-
-IndicatorColumns = ColumnRoles
-
-
-def _enough(mapped: dict[str, list[int]], original: dict[str, list[int]]) -> bool:
-    """A remapping is trusted when it finds the roles that carry data."""
-    if "packed_items" in original:
-        return "packed_items" in mapped
-    if "value" in original:
-        return "value" in mapped and bool({"name", "level2", "level1", "packed_levels"} & mapped.keys())
-    if "task" in original:
-        return "task" in mapped
-    return bool(mapped)
-
-
-def column_bounds(grid: Grid) -> list[tuple[float, float]]:
-    """(x0, x1) of every column of a grid whose cells carry boxes."""
-    xs: dict[int, float] = {}
-    for c in grid.cells:
-        if c.bbox is None:
-            return []
-        xs.setdefault(c.col, c.bbox[0])
-        xs.setdefault(c.col + c.colspan, c.bbox[2])
-    n = grid.n_cols
-    if any(k not in xs for k in range(n + 1)):
-        return []
-    return [(xs[k], xs[k + 1]) for k in range(n)]
+__all__ = ["ColumnRoles", "IndicatorColumns", "parse_flattened", "parse_geometric", "parse_packed_items"]
 
 
 def _weight(text: str | None) -> float | None:

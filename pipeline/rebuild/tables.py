@@ -1,540 +1,257 @@
-"""Find target tables in a document's row stream and rebuild their metadata, budget lines
-and indicator rows.
+"""Find target tables in a document's row stream.
 
-A table starts at a title (`…绩效目标表`) or, where the title is missing, at a 项目名称 /
-部门名称 row.  It ends at the next title, at the title of another budget table, or when a
-new block of metadata follows its indicators (several projects under one title).
+A table starts at a title (`…绩效目标表`, `…项目支出绩效表`) or, where the title is missing,
+at a 项目名称 row or at a header row of indicator (or project-list) columns, whose grid rows
+above it are its metadata.  It ends at the next title, at the title or label of another
+table, or when a new block of metadata follows its indicators (several projects under one
+title).  It goes on across page breaks, `续表` and its own label (`表11`) printed again, and
+a title printed again on each page followed by the same metadata or the header.
+
+Evaluation tables (绩效自评表, 决算 evaluations, monitoring tables) are rejected: their title,
+or a row of evaluation columns (实际完成值, 得分, 偏差原因 …), discards the table and every row
+under it up to the next title.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from decimal import Decimal
+from dataclasses import dataclass
 
-from pipeline.model import Cell, Grid, RawBudgetLine, RawIndicator, RawTable, SourceDocument
-from pipeline.normalize.names import parse_amount, strip_code
-from pipeline.normalize.text import clean_cell, compact
-from pipeline.rebuild import vocab
-from pipeline.rebuild.indicators import (
-    ColumnRoles,
-    IndicatorColumns,
-    parse_flattened,
-    parse_geometric,
-    parse_packed_items,
-)
+from pipeline.model import Cell, Grid, RawTable, SourceDocument
+from pipeline.normalize.names import strip_code
+from pipeline.normalize.text import compact
+from pipeline.rebuild import classify, vocab
+from pipeline.rebuild.builder import TableBuilder, split_key
 from pipeline.rebuild.rows import Row, stream
 
-_INLINE_KEY = re.compile(r"^(.{2,14}?)[:：]\s*(\S.*)$")
+
+@dataclass(frozen=True)
+class Sighting:
+    """Where a target table announced itself: a title over a ruled table, or a header row."""
+
+    page: int
+    what: str  # "title" | "header"
+    text: str
 
 
-def split_key(text: str) -> tuple[str | None, str | None]:
-    """A cell that is a key (`项目名称`) or a key with its value inline (`填报单位：某某局`)."""
-    k = vocab.key_of(text)
-    if k:
-        return k, None
-    m = _INLINE_KEY.match(text.strip())
-    if m:
-        k = vocab.key_of(m.group(1))
-        if k:
-            return k, m.group(2).strip()
-    return None, None
+class TableFinder:
+    """Walks a document's rows once, opening and closing one `TableBuilder` at a time."""
 
+    def __init__(self, doc: SourceDocument):
+        self.grids = [join_wrapped_titles(g) for g in doc.grids]
+        self.tables: list[RawTable] = []
+        self.builder: TableBuilder | None = None
+        # A title identical to the open table's, printed again on its next page, may head either
+        # the continuation of that table or a new table: the first row after it decides.
+        self.held: TableBuilder | None = None
+        self.pending_label: str | None = None
+        self.rejected = False
+        self.rejected_page: int | None = None
+        self.rejected_saw_table = False
+        self.sightings: list[Sighting] = []
+        self.ruled_pages: set[int] = set()
 
-class TableBuilder:
-    """Consumes the rows of one target table."""
+    def run(self) -> list[RawTable]:
+        rows = list(stream(self.grids))
+        for i, row in enumerate(rows):
+            if not row.is_blank:
+                self._row(rows, i, row)
+        self._finish(self.held)
+        self._finish(self.builder)
+        return self.tables
 
-    def __init__(self, kind: str, title: str, year: int | None, page: int | None, spans_known: bool):
-        self.t = RawTable(
-            kind=kind, title=title, year=year, page_first=page, page_last=page, spans_known=spans_known
-        )
-        self.state = "meta"
-        self.ind_cols: IndicatorColumns | None = None
-        self.header_rows: list[Row] = []
-        self.last_was_header = False
-        self.budget_cols = ColumnRoles()
-        self.budget_header_rows: list[Row] = []
-        self.annual_col: int | None = None
-        self.mid_col: int | None = None
-        self.pending_below: list[tuple[str, int, int]] = []
-        self.pending_labels: list[tuple[str, str | None]] = []
-        self.goal_term: str | None = None
-        self.seen_keys: set[str] = set()
-        self.fallback_department: str | None = None
-        self.last_text_value: tuple | None = None
-        self.saw_ruled_table = False
-        self.last_grid: object | None = None
-        self.block_grid: object | None = None
-        self.block_reaches_end = False
-        self.last_list_grid: object | None = None
-        self.list_unit: str | None = None
-        # Tables cut from one project name merged over several amount blocks share one name,
-        # which may be printed only on a later page.
-        self.name_group: list[RawTable] = [self.t]
-        self.inherited_group: list[RawTable] | None = None
-
-    # -- entry point -------------------------------------------------------------------------
-    def feed(self, row: Row) -> str | None:
-        """Consume one row; returns "split" when the row begins the next table instead."""
+    # -- one row ----------------------------------------------------------------------------------
+    def _row(self, rows: list[Row], i: int, row: Row) -> None:
+        ruled = row.grid.kind == "table" and row.grid.spans_known
+        self._track_rejection(row, ruled)
+        own = row.own()
+        if len(own) <= 2:
+            joined = "".join(c.text for c in own)
+            if self.builder is not None and vocab.is_continuation(row.text()):
+                return  # 续表: the open table goes on
+            label = classify.bare_label(joined)
+            if label is not None:
+                self._label(label)
+                return
+            verdict = classify.title_verdict(joined)
+            if verdict is not None:
+                self._title(verdict, joined, row)
+                return
         texts = row.texts()
-        if row.grid.spans_known and row.grid.kind == "table":
-            self.saw_ruled_table = True
+        open_meta = self.builder is not None and self.builder.state == "meta"
+        if len(texts) == 1 and not open_meta and vocab.is_other_table_title(texts[0]):
+            self._close()
+            self.rejected = False
+            return
+        if ruled and vocab.is_indicator_header(texts) and not classify.self_evaluation_row(texts):
+            self._sight(row, "header", " | ".join(texts))
+        if self.held is not None and self.builder is not None and row.grid.kind != "text" and len(texts) > 1:
+            self._decide_held(row, texts)
+        if self.builder is None:
+            if self.rejected or not self._untitled_start(rows, i, row):
+                return
+            if self.builder is None:
+                return
+        self._feed(row)
+
+    def _feed(self, row: Row) -> None:
+        got = self.builder.feed(row)
+        if got == "split":
+            prev = self.builder
+            self._finish(prev)
+            self.builder = prev.successor(row)
+            got = self.builder.feed(row)
+        if got == "reject":
+            self._reject(row)
+
+    # -- titles and labels --------------------------------------------------------------------------
+    def _title(self, verdict: classify.TitleVerdict, title: str, row: Row) -> None:
+        label = verdict.label or self.pending_label
+        self.pending_label = None
+        if verdict.verdict == classify.SELF_EVALUATION:
+            self._close()
+            self._reject(row)
+            return
+        self.rejected = False
+        self._sight(row, "title", title)
+        b = self.builder
+        if self.held is None and b is not None and b.state == "ind" and compact(title) == compact(b.t.title):
+            self.held = b
+        else:
+            self._close()
+        self.builder = TableBuilder(verdict.kind, title, vocab.year_in(title), row.page, row.grid.spans_known)
+        self.builder.label = label
+
+    def _label(self, label: str) -> None:
+        """A bare `表N` line: the open table's own label goes on; another table's label ends it."""
+        b = self.held or self.builder
+        if b is not None and b.label is not None and b.label != label and b.state != "meta":
+            self._close()
+        self.pending_label = label
+
+    def _decide_held(self, row: Row, texts: list[str]) -> None:
+        """After a title printed again, the metadata under it is read by a new builder; at the
+        header (or the first data row) it decides: the same identity (or none) continues the held
+        table; metadata of its own (another name, unit or amount, a goal, budget lines) makes a
+        new table."""
+        keyed = any(split_key(c.text)[0] is not None for c in row.own())
+        if keyed and not (vocab.is_indicator_header(texts) or vocab.is_header_row(texts)):
+            return  # metadata: read it first
+        new = self.builder.t
+        budget = vocab.is_budget_header(texts) or new.budget_lines
+        if not budget and not new.goal and _same_metadata(new, self.held.t):
+            self.builder = self.held
+        else:
+            self._finish(self.held)
+        self.held = None
+
+    # -- tables without a title ------------------------------------------------------------------------
+    def _untitled_start(self, rows: list[Row], i: int, row: Row) -> bool:
+        """Open a table at a 项目名称 row, or at a header row of a ruled table (replaying the rows
+        above it in its grid, which hold its metadata)."""
+        keys = [split_key(c.text)[0] for c in row.own()]
+        if "project" in keys:
+            self.builder = TableBuilder("project", "", None, row.page, row.grid.spans_known)
+            return True
+        texts = row.texts()
+        if not (row.grid.kind == "table" and row.grid.spans_known and vocab.is_indicator_header(texts)):
+            return False
+        above = []
+        j = i - 1
+        while j >= 0 and rows[j].grid is row.grid:
+            above.append(rows[j])
+            j -= 1
+        above.reverse()
+        above_keys = {split_key(c.text)[0] for r in above for c in r.own()}
+        kind = (
+            "department"
+            if above_keys & {"department", "filer"} and "project" not in above_keys
+            else "project"
+        )
+        title = _nearby_title(rows, j, row.page)
+        self.builder = TableBuilder(kind, title, vocab.year_in(title), row.page, True)
+        for r in above:
+            if not r.is_blank:
+                self._feed(r)
+                if self.builder is None:
+                    return False
+        return True
+
+    # -- closing, rejecting, sightings --------------------------------------------------------------------
+    def _finish(self, b: TableBuilder | None) -> None:
+        if b is not None and b.has_content:
+            self.tables.append(b.result())
+
+    def _close(self) -> None:
+        self._finish(self.held)
+        self._finish(self.builder)
+        self.held = self.builder = None
+
+    def _reject(self, row: Row) -> None:
+        """The open table is an evaluation: it and the rows under it up to the next title go."""
+        self.held = self.builder = None
+        self.rejected = True
+        self.rejected_page = row.page
+        self.rejected_saw_table = row.grid.kind == "table"
+
+    def _track_rejection(self, row: Row, ruled: bool) -> None:
+        if ruled and row.page is not None:
+            self.ruled_pages.add(row.page)
+        if not self.rejected:
+            return
+        if row.page != self.rejected_page:
+            if not self.rejected_saw_table:  # a title with no table under it (a table of contents)
+                self.rejected = False
+                return
+            self.rejected_page = row.page
+        self.rejected_saw_table = self.rejected_saw_table or row.grid.kind == "table"
+
+    def _sight(self, row: Row, what: str, text: str) -> None:
         if row.page is not None:
-            if self.t.page_first is None:
-                self.t.page_first = row.page
-            self.t.page_last = max(self.t.page_last or row.page, row.page)
-        years = [vocab.year_line(t) for t in texts] if len(texts) <= 3 else []
-        if self.t.year is None and any(years):
-            self.t.year = next(y for y in years if y)
-            self._money_unit(texts)
-            return None
-        self._money_unit(texts)
-        all_texts = [c.text for c in row.distinct()]
-        header = vocab.is_indicator_header(texts) or (
-            row.grid.spans_known and vocab.is_indicator_header(all_texts)
-        )
-        if header:
-            cols = IndicatorColumns.from_rows([row])
-            if self.t.indicators and not cols.lists_projects and self._starts_new_block(row):
-                return "split"
-            self.header_rows = [*self.header_rows, row] if self.last_was_header else [row]
-            self.ind_cols = IndicatorColumns.from_rows(self.header_rows)
-            self.state = "ind"
-            self.last_was_header = True
-            return None
-        if self.last_was_header and self._is_sub_header(texts):
-            self.header_rows.append(row)
-            self.ind_cols = IndicatorColumns.from_rows(self.header_rows)
-            return None
-        self.last_was_header = False
-        if self.state == "ind":
-            if row.is_text_line and self.saw_ruled_table:
-                return None  # page numbers and notes around a ruled table
-            if self.ind_cols is not None and self.ind_cols.lists_projects:
-                return self._project_list_row(row)
-            if self._starts_new_block(row):
-                return "split"
-            self._indicator(row)
-            return None
-        if vocab.is_budget_header(texts):
-            self.state = "budget"
-            self._budget_header(row)
-            return None
-        if self.state == "budget":
-            self._budget(row)
-            return None
-        self._meta(row)
-        return None
+            self.sightings.append(Sighting(row.page, what, text[:80]))
 
-    def _starts_new_block(self, row: Row) -> bool:
-        keys = {split_key(c.text)[0] for c in row.own()}
-        return bool(keys & {"project"}) or (self.t.kind == "department" and "department" in keys)
-
-    def _is_sub_header(self, texts: list[str]) -> bool:
-        roles = [vocab.indicator_role(t) for t in texts]
-        return bool(roles) and all(r is not None for r in roles)
-
-    def _money_unit(self, texts: list[str]) -> None:
-        if self.t.amounts_in_yuan is not None:
-            return
-        for t in texts:
-            u = vocab.money_unit(t)
-            if u:
-                self.t.amounts_in_yuan = u == "元"
-                return
-
-    # -- metadata -------------------------------------------------------------------------------
-    def _meta(self, row: Row) -> None:
-        cells = row.own()
-        if self._continues_meta_value(row, cells):
-            return
-        if self.pending_below:
-            cells = self._resolve_pending(row, cells)
-        consumed: set[int] = set()
-        for i, c in enumerate(cells):
-            if id(c) in consumed:
+    def unexplained(self) -> list[Sighting]:
+        """Titles over ruled tables and header rows of target tables seen on pages from which no
+        table was extracted: a table the rebuilder missed (or a layout it does not know)."""
+        covered = set()
+        for t in self.tables:
+            if t.page_first is not None:
+                covered.update(range(t.page_first, (t.page_last or t.page_first) + 1))
+        out, seen = [], set()
+        for s in self.sightings:
+            if s.page in covered or s.page in seen or (s.what == "title" and s.page not in self.ruled_pages):
                 continue
-            key, inline = split_key(c.text)
-            if key is None:
-                continue
-            if inline:
-                self._assign(key, inline, c.col)
-                continue
-            nxt = cells[i + 1] if i + 1 < len(cells) else None
-            if nxt is not None and split_key(nxt.text)[0] is None and not _unit_only(nxt.text):
-                self._assign(key, nxt.text, c.col)
-                consumed.add(id(nxt))
-                if key in ("project", "department", "unit", "goal") and nxt.bbox is not None:
-                    self.last_text_value = (key, nxt.bbox, row.grid)
-            else:
-                self.pending_below.append((key, c.col, c.colspan))
+            seen.add(s.page)
+            out.append(s)
+        return out
 
-    def _continues_meta_value(self, row: Row, cells: list) -> bool:
-        """The first row of a new page that holds only the rest of a name cut by the page break
-        (`…提升补助资` / `金`), printed under the value it continues."""
-        if self.last_text_value is None or len(cells) != 1 or cells[0].bbox is None:
+
+_METADATA = ("project", "department", "filer", "unit", "total", "fiscal", "other", "carryover", "goal")
+
+
+def _same_metadata(new: RawTable, held: RawTable) -> bool:
+    """No field printed under both titles differs."""
+    for name in _METADATA:
+        a, b = getattr(new, name), getattr(held, name)
+        if a is None or b is None:
+            continue
+        if isinstance(a, str):
+            a, b = compact(strip_code(a)), compact(strip_code(b))
+        if a != b:
             return False
-        key, box, grid = self.last_text_value
-        cell = cells[0]
-        if (
-            grid is row.grid
-            or row.grid.kind != "table"
-            or row.index > 0
-            or split_key(cell.text)[0] is not None
-        ):
-            return False
-        overlap = min(box[2], cell.bbox[2]) - max(box[0], cell.bbox[0])
-        if overlap < 0.5 * (cell.bbox[2] - cell.bbox[0]):
-            return False
-        current = getattr(self.t, key)
-        setattr(self.t, key, _join_fragments(current or "", clean_cell(cell.text)))
-        self.last_text_value = None
-        return True
-
-    def _resolve_pending(self, row: Row, cells: list) -> list:
-        """Keys whose value is printed below them (a header row of keys over a row of values),
-        possibly through a row of sub-headers (财政拨款 → 合计 | 基本支出 | 项目支出)."""
-        keep = []
-        for key, col, span in self.pending_below:
-            below = [c for c in cells if col <= c.col < col + span or c.col <= col < c.col + c.colspan]
-            if not below:
-                covering = row.slots[col] if col < len(row.slots) else None
-                if covering is not None and covering.row < row.index:
-                    keep.append((key, col, span))  # the key cell is merged down over this row
-                continue
-            first = below[0]
-            if split_key(first.text)[0] is not None:
-                continue
-            if key in ("total", "fiscal", "other", "mid_total") and parse_amount(first.text) is None:
-                sub = next((c for c in below if vocab.is_total_row_label(c.text)), first)
-                keep.append((key, sub.col, 1))
-                cells = [c for c in cells if c not in below]
-                continue
-            self._assign(key, first.text, col)
-            cells = [c for c in cells if c is not first]
-        self.pending_below = keep
-        return cells
-
-    def _assign(self, key: str, value: str, col: int) -> None:
-        value = clean_cell(value)
-        if not value:
-            return
-        t = self.t
-        if key == "project" and not t.project:
-            t.project = value
-        elif key == "department" and not t.department:
-            t.department = strip_code(value)
-        elif key == "filer" and not t.filer:
-            t.filer = strip_code(value)
-        elif key == "unit" and not t.unit:
-            t.unit = strip_code(value)
-        elif key == "mid_total":
-            self.mid_col = col
-        elif key == "total":
-            amount = parse_amount(value)
-            if amount is not None and (t.total is None or col == self.annual_col):
-                t.total = amount
-                self.annual_col = col
-        elif key in ("fiscal", "other"):
-            amount = parse_amount(value)
-            if amount is None:
-                return
-            current = t.fiscal if key == "fiscal" else t.other
-            if current is None or self._closer_to_annual(col, key):
-                setattr(t, key, amount)
-                self.seen_keys.add(f"{key}@{col}")
-        elif key == "goal" and not t.goal:
-            t.goal = value
-        elif key == "goal_term" and not self.goal_term:
-            self.goal_term = value
-
-    def _closer_to_annual(self, col: int, key: str) -> bool:
-        """With 中期 and 年度 amounts side by side, the one under 年度资金总额 wins."""
-        if self.annual_col is None or self.mid_col is None:
-            return False
-        return abs(col - self.annual_col) < abs(col - self.mid_col)
-
-    # -- budget lines ---------------------------------------------------------------------------
-    def _budget_header(self, row: Row) -> None:
-        self.budget_header_rows = [row]
-        self.budget_cols = ColumnRoles.from_rows(self.budget_header_rows, vocab.budget_role)
-
-    def _budget(self, row: Row) -> None:
-        cells = [c for c in row.own() if not vocab.is_budget_block_label(c.text)]
-        if not cells:
-            return
-        first = cells[0].text
-        key = split_key(first)[0]
-        if key in ("goal", "goal_term", "department", "project"):
-            self.state = "meta"
-            self._meta(row)
-            return
-        if all(vocab.budget_role(c.text) is not None for c in cells):
-            # sub-header: 总额 | 财政拨款 | 其他资金 under 预算金额
-            self.budget_header_rows.append(row)
-            self.budget_cols = ColumnRoles.from_rows(self.budget_header_rows, vocab.budget_role)
-            return
-        cols = self.budget_cols.for_grid(row.grid) if row.grid.spans_known else self.budget_cols
-        remark = set(cols.roles.get("remark", []))
-        amounts = [(c, parse_amount(c.text)) for c in cells if c.col not in remark]
-        numbers = [(c, a) for c, a in amounts if a is not None]
-        words = [c for c, a in amounts if a is None]
-        if vocab.is_total_row_label(first):
-            total, fiscal, other = self._amount_triple(numbers, cols)
-            self.t.total = self.t.total if self.t.total is not None else total
-            self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else fiscal
-            self.t.other = self.t.other if self.t.other is not None else other
-            return
-        if not numbers or not words:
-            return
-        total, fiscal, other = self._amount_triple(numbers, cols)
-        task_cols = cols.roles.get("task", [])
-        content_cols = cols.roles.get("content", [])
-        task = next((c for c in words if c.col in task_cols), words[0])
-        rest = [c for c in words if c is not task]
-        content = next(
-            (c for c in rest if c.col in content_cols), rest[0] if rest and not content_cols else None
-        )
-        self.t.budget_lines.append(
-            RawBudgetLine(
-                task=task.text,
-                content=content.text if content else None,
-                total=total,
-                fiscal=fiscal,
-                other=other,
-            )
-        )
-
-    @staticmethod
-    def _amount_triple(numbers, cols: ColumnRoles) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
-        by_role: dict[str, Decimal] = {}
-        for c, a in numbers:
-            role = cols.role_of(c.col)
-            if role in ("total", "fiscal", "other") and role not in by_role:
-                by_role[role] = a
-        if len(by_role) < min(len(numbers), 3) and not cols.extents:
-            by_role = dict(zip(("total", "fiscal", "other"), (a for _, a in numbers[-3:]), strict=False))
-        return by_role.get("total"), by_role.get("fiscal"), by_role.get("other")
-
-    # -- indicators -----------------------------------------------------------------------------
-    def _indicator(self, row: Row) -> None:
-        cols = self.ind_cols
-        if cols is None:
-            return
-        if row.grid.spans_known:
-            ind = parse_geometric(row, cols.for_grid(row.grid))
-        else:
-            ind = parse_flattened(row, cols)
-        if isinstance(ind, list):
-            self.pending_labels.extend(ind)
-            return
-        if ind is None:
-            return
-        if self._continues_previous(row, ind):
-            return
-        if self.pending_labels:
-            ind.floating_labels = self.pending_labels + ind.floating_labels
-            self.pending_labels = []
-        self.t.indicators.append(ind)
-        self.last_grid = row.grid
-
-    def _continues_previous(self, row: Row, ind: RawIndicator) -> bool:
-        """A cell cut by a page break: the first row of the next page holds only the rest of the
-        previous row's name or value, with no labels.  It is appended to that row."""
-        if not self.t.indicators or row.grid is self.last_grid or not row.grid.spans_known:
-            return False
-        if ind.level1_raw or ind.level2_raw or (ind.name and ind.value):
-            return False
-        prev = self.t.indicators[-1]
-        if ind.value and not ind.name:
-            prev.value = f"{prev.value}\n{ind.value}"
-        elif ind.name and not ind.value:
-            prev.name = f"{prev.name}\n{ind.name}"
-        else:
-            return False
-        self.last_grid = row.grid
-        return True
-
-    # -- tables that list many projects (one row, or one merged block, per project) -------------
-    def _project_list_row(self, row: Row) -> str | None:
-        cols = self.ind_cols.for_grid(row.grid) if row.grid.spans_known else self.ind_cols
-        block = self._project_block(row, cols)
-        grid_start = row.grid is not self.last_list_grid
-        self.last_list_grid = row.grid
-        if block is not None:
-            name, total, fiscal, other, goal, has_data, cell = block
-            if vocab.is_total_row_label(name):
-                return None  # the grand total of the list
-            if name and not goal and not has_data:
-                self.list_unit = strip_code(name)  # a subtotal row naming the unit that spends the money
-                return None
-            if self.block_grid is None:
-                self._start_block(row, block, grid_start)
-            elif grid_start and self._continues_across_pages(name, total):
-                self._continue_block(row, block)  # one project's merged cells cut by a page break
-            else:
-                return "split"
-        if self.block_grid is None:
-            return None
-        if "packed_items" in cols.roles:
-            cell = row.at(cols.first("packed_items"), covering=False)
-            if cell is not None:
-                self.t.indicators.extend(parse_packed_items(cell))
-            return None
-        self._indicator(row)
-        return None
-
-    @staticmethod
-    def _project_block(row: Row, cols: ColumnRoles):
-        """(name, total, fiscal, other, goal, has indicator data) where a row starts a merged
-        project cell, else None."""
-        pcol = cols.first("project")
-        cell = row.at(pcol, covering=False) if pcol is not None else None
-        if (
-            cell is None
-            and pcol is not None
-            and row.slots[pcol] is not None
-            and row.slots[pcol].row == row.index
-        ):
-            cell = row.slots[pcol]  # an empty merged project cell (its text fell on another page)
-        if cell is None and row.grid.spans_known:
-            amount = cols.first("p_total")
-            slot = row.slots[amount] if amount is not None else None
-            # an amount cell that begins here, merged over the block's rows or holding an amount
-            # (its text may have fallen on the next page), starts one more amount block: under a
-            # project name merged over several, or where this page's grid lost the name column
-            if (
-                slot is not None
-                and slot.row == row.index
-                and (slot.rowspan > 1 or parse_amount(slot.text) is not None)
-            ):
-                cover = row.slots[pcol] if pcol is not None else None
-                if cover is not None:
-                    cell = cover
-                elif pcol is None or row.at(pcol) is None:
-                    cell = dataclasses.replace(slot, text="")
-        if cell is None:
-            return None
-
-        def own(role: str) -> str:
-            c = cols.first(role)
-            got = row.at(c, covering=False) if c is not None else None
-            return got.text if got else ""
-
-        data = any(own(r) for r in ("packed_items", "name", "value", "packed_levels", "level1", "level2"))
-        return (
-            clean_cell(cell.text),
-            parse_amount(own("p_total")),
-            parse_amount(own("p_fiscal")),
-            parse_amount(own("p_other")),
-            clean_cell(own("goal")),
-            data,
-            cell,
-        )
-
-    def _start_block(self, row: Row, block, first_on_page: bool) -> None:
-        name, total, fiscal, other, goal, _, cell = block
-        self.t.project = name or None
-        # the name cell began above this row, or it is empty at the top of a page (its text
-        # was printed on the previous one): the project of the previous table goes on
-        group = self.inherited_group
-        if group is not None and (
-            cell.row < row.index or (not name and first_on_page) or name == group[0].project
-        ):
-            self.t.project = group[0].project
-            self.name_group = group
-            group.append(self.t)
-        self.t.total, self.t.fiscal, self.t.other = total, fiscal, other
-        self.t.goal = goal or None
-        self.t.unit = self.t.unit or self.list_unit
-        self.block_grid = row.grid
-        self.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
-
-    def _continues_across_pages(self, name: str, total: Decimal | None) -> bool:
-        """A block that reached the bottom of the previous page and a block at the top of this one
-        are one block unless both print an amount and the amounts differ: a missing name or
-        amount is centred text that fell on the other page."""
-        if not self.block_reaches_end:
-            return False
-        # two amounts that differ: two blocks (of one project merged over both, or of two)
-        return self.t.total is None or total is None or total == self.t.total
-
-    def _continue_block(self, row: Row, block) -> None:
-        name, total, fiscal, other, goal, _, cell = block
-        self.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
-        if name:
-            self.t.project = _join_fragments(self.t.project or "", name)
-            for t in self.name_group:
-                t.project = self.t.project
-        self.t.total = self.t.total if self.t.total is not None else total
-        self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else fiscal
-        self.t.other = self.t.other if self.t.other is not None else other
-        if goal:
-            self.t.goal = _join_fragments(self.t.goal or "", goal)
-        self.block_grid = row.grid
-
-    def successor(self, row: Row) -> TableBuilder:
-        """The builder for the next table of the same kind (several projects under one title)."""
-        nxt = TableBuilder(self.t.kind, self.t.title, self.t.year, row.page, row.grid.spans_known)
-        nxt.fallback_department = (
-            self.t.department or self.fallback_department if self.t.kind == "project" else None
-        )
-        nxt.t.amounts_in_yuan = self.t.amounts_in_yuan
-        nxt.saw_ruled_table = self.saw_ruled_table
-        if self.ind_cols is not None and self.ind_cols.lists_projects:
-            nxt.ind_cols, nxt.header_rows, nxt.state = self.ind_cols, self.header_rows, "ind"
-            nxt.list_unit = self.list_unit
-            nxt.inherited_group = self.name_group
-            nxt.last_list_grid = self.block_grid  # the row that splits may be the first of a page
-            nxt.t.department = self.t.department
-        return nxt
-
-    def result(self) -> RawTable:
-        pages = [i.page for i in self.t.indicators if i.page is not None]
-        if pages:  # notes or prose after the table do not extend it
-            self.t.page_last = max(pages)
-        if not self.t.goal and self.goal_term:
-            self.t.goal = self.goal_term
-        if not self.t.department:
-            self.t.department = self.fallback_department
-        lists_projects = self.ind_cols is not None and self.ind_cols.lists_projects
-        if self.t.kind == "project" and not self.t.project and not lists_projects:
-            unit, project = vocab.project_from_title(self.t.title)
-            self.t.project = project
-            self.t.unit = self.t.unit or unit
-        return self.t
+    return True
 
 
-def _join_fragments(a: str, b: str) -> str:
-    """Two parts of one cell's text cut by a page break.  Each page may repeat part of the
-    text (clipped differently): the overlap is kept once."""
-    if not a or b in a:
-        return a or b
-    if a in b:
-        return b
-    for k in range(min(len(a), len(b)), 0, -1):
-        if a.endswith(b[:k]):
-            return a + b[k:]
-    return a + b
-
-
-def _unit_only(text: str) -> bool:
-    return bool(re.fullmatch(r"[(（]?(单位[:：])?(万元|元)[)）]?", compact(text)))
-
-
-def _row_title(row: Row) -> tuple[str | None, str]:
-    own = row.own()
-    if not own or len(own) > 2:
-        return None, ""
-    joined = "".join(c.text for c in own)
-    return vocab.title_kind(joined), joined
-
-
-def _starts_untitled(row: Row) -> str | None:
-    keys = [split_key(c.text)[0] for c in row.own()]
-    if "project" in keys:
-        return "project"
-    return None
+def _nearby_title(rows: list[Row], j: int, page: int | None) -> str:
+    """A line about 绩效 just above a table that has no recognised title (same page)."""
+    for k in range(j, max(j - 6, -1), -1):
+        r = rows[k]
+        if r.page != page or r.grid.kind != "text":
+            break
+        text = "".join(c.text for c in r.own())
+        if "绩效" in text and len(compact(text)) <= 60:
+            return text
+    return ""
 
 
 def join_wrapped_titles(grid: Grid) -> Grid:
@@ -566,8 +283,10 @@ def join_wrapped_titles(grid: Grid) -> Grid:
 
 def _wraps_into_title(a: Cell, b: Cell) -> bool:
     ta, tb = compact(a.text), compact(b.text)
-    if len(ta) < 8 or vocab.title_kind(ta) or vocab.year_line(ta) or vocab.money_unit(ta):
+    if len(ta) < 8 or vocab.year_line(ta) or vocab.money_unit(ta):
         return False
+    if vocab.title_kind(ta) and not (len(tb) <= 4 and tb.endswith("表")):
+        return False  # a whole title already (`…绩效目标` / `表` is one title wrapped before 表)
     if re.search(r"[。；：:;]$", ta) or not vocab.title_kind(ta + tb):
         return False
     if a.bbox and b.bbox:
@@ -586,67 +305,4 @@ def _union_box(a, b):
 
 def find_tables(doc: SourceDocument) -> list[RawTable]:
     """Every target table of a document, in order, as printed (not yet normalized)."""
-    doc = dataclasses.replace(doc, grids=[join_wrapped_titles(g) for g in doc.grids])
-    tables: list[RawTable] = []
-    builder: TableBuilder | None = None
-    # A title identical to the open table's, printed again on its next page, may head either
-    # the continuation of that table or a new table: the first row after it decides.
-    held: TableBuilder | None = None
-
-    def finish(b: TableBuilder | None) -> None:
-        if b is not None and (b.t.indicators or b.t.budget_lines):
-            tables.append(b.result())
-
-    for row in stream(doc.grids):
-        if row.is_blank:
-            continue
-        if builder is not None and len(row.own()) <= 2 and vocab.is_continuation(row.text()):
-            continue  # 续表: the open table goes on
-        kind, title = _row_title(row)
-        if kind:
-            if (
-                held is None
-                and builder is not None
-                and builder.state == "ind"
-                and compact(title) == compact(builder.t.title)
-            ):
-                held = builder
-            else:
-                finish(held)
-                held = None
-                finish(builder)
-            builder = TableBuilder(kind, title, vocab.year_in(title), row.page, row.grid.spans_known)
-            continue
-        texts = row.texts()
-        if (
-            builder is not None
-            and len(texts) == 1
-            and builder.state != "meta"
-            and vocab.is_other_table_title(texts[0])
-        ):
-            finish(held)
-            finish(builder)
-            builder = held = None
-            continue
-        if held is not None and builder is not None and row.grid.kind != "text" and len(texts) > 1:
-            identity = {"project", "department", "filer", "unit"}
-            if not vocab.is_indicator_header(texts) and any(
-                split_key(c.text)[0] in identity for c in row.own()
-            ):
-                finish(held)  # metadata: the title heads a new table
-            else:
-                builder = held  # header or indicator rows: the same table goes on
-            held = None
-        if builder is None:
-            untitled = _starts_untitled(row)
-            if untitled is None:
-                continue
-            builder = TableBuilder(untitled, "", None, row.page, row.grid.spans_known)
-        if builder.feed(row) == "split":
-            prev = builder
-            finish(prev)
-            builder = prev.successor(row)
-            builder.feed(row)
-    finish(held)
-    finish(builder)
-    return tables
+    return TableFinder(doc).run()

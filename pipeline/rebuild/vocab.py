@@ -8,29 +8,17 @@ from __future__ import annotations
 import re
 
 from pipeline.normalize.text import compact
+from pipeline.rebuild import classify
 
 # --- titles -------------------------------------------------------------------------------
-_TITLE = re.compile(r"绩效目标(表|申报表|填报表|申报|情况表)|绩效指标表")
-_NOT_TITLE = re.compile(
-    r"自评|评价|[。，；]|详见|见附|附件\d*[:：]|\.{4,}|…{2,}|·{4,}|说明|情况说明|公开$|编制|批复"
-)
-_DEPARTMENT_TITLE = re.compile(r"整体")
 _YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年")
 _YEAR_ONLY = re.compile(r"^[(（\[【]?\s*(20[1-4]\d)\s*年?度?\s*[)）\]】]?((金额)?单位[:：]?(万元|元))?$")
 
 
 def title_kind(text: str) -> str | None:
     """'department' / 'project' when a line is the title of a target table, else None."""
-    s = compact(text)
-    if len(s) < 6 or len(s) > 90 or not _TITLE.search(s):
-        return None
-    if _NOT_TITLE.search(s):
-        return None
-    # a title ends at the 表 (optionally followed by the year or a unit note)
-    tail = s[_TITLE.search(s).end() :]
-    if len(tail) > 24:
-        return None
-    return "department" if _DEPARTMENT_TITLE.search(s) else "project"
+    v = classify.title_verdict(text)
+    return v.kind if v is not None and v.verdict == classify.TARGET else None
 
 
 # A title remainder that names no project: a generic table name, alone or after the
@@ -41,7 +29,7 @@ _GENERIC_TITLE = re.compile(
     r"转移支付区域|转移支付|部门整体支出|单位整体支出|整体支出|部门整体预算|部门整体|项目预算|预算项目)?$"
 )
 _CODE_UNIT_PREFIX = re.compile(r"^[0-9A-Za-z]{3,}[_＿-](.+?)[_＿](.+)$")
-_TITLE_SUFFIX = re.compile(r"(的)?绩效目标(表|申报表|填报表).*$")
+_TITLE_SUFFIX = re.compile(r"(的)?绩效目标(表|申报表|填报表).*$|(的)?绩效目标$")
 
 
 def project_from_title(title: str) -> tuple[str | None, str | None]:
@@ -86,9 +74,10 @@ def is_continuation(text: str) -> bool:
 
 
 def is_other_table_title(text: str) -> bool:
-    """A title of some other budget table (收支总表, 表5 …): it ends the current target table."""
+    """A title of some other budget table (收支总表, 表5 …): it ends the current target table.
+    A bare label (`表11`) is not a title: it may be the open table's own label on its next page."""
     s = compact(text)
-    if title_kind(s) or is_continuation(s):
+    if classify.title_verdict(s) or is_continuation(s) or classify.bare_label(s):
         return False
     if re.match(r"^(附?表\s*\d+[-—\d]*|预算\d+表)", s) and len(s) <= 40:
         return True
@@ -103,13 +92,20 @@ _UNIT_PAREN = re.compile(r"[(（](万元|元)[)）]")
 def money_unit(text: str) -> str | None:
     """'万元' or '元' when a cell states the money unit (`单位：元`, `预算金额(万元)`)."""
     s = compact(text)
+    if s in ("万元", "元"):
+        return s
     m = _UNIT_NOTE.search(s) or _UNIT_PAREN.search(s)
     return m.group(1) if m else None
 
 
 # --- metadata keys -------------------------------------------------------------------------------
 KEYS: list[tuple[str, re.Pattern[str]]] = [
-    ("project", re.compile(r"^(项目名称|项目\(政策\)名称|政策名称|专项名称|项目名)$")),
+    (
+        "project",
+        re.compile(
+            r"^(项目|专项|转移支付|转移支付项目|专项转移支付|资金|专项资金|政策|项目\(政策\)|重点项目)名称$|^项目名$"
+        ),
+    ),
     (
         "department",
         re.compile(
@@ -120,20 +116,39 @@ KEYS: list[tuple[str, re.Pattern[str]]] = [
     ("filer", re.compile(r"^(填报单位|预算单位|单位名称|部门单位|编报单位|申报单位|填报部门)(\(盖章\))?$")),
     ("unit", re.compile(r"^(实施单位|项目实施单位|执行单位|资金使用单位)$")),
     (
+        "mid_total",
+        re.compile(
+            r"^(中期|实施期|实施周期|项目实施期|项目周期|项目期)(资金|预算)?(总额|总计|合计|金额|总金额)?$"
+            r"|^(项目)?总投资$"
+        ),
+    ),
+    (
         "total",
         re.compile(
             r"^(年度(预算)?资金总额|(预算)?资金总额|年度金额|预算支出总额|预算总额|项目总额|年度预算|"
-            r"年度预算资金|年度资金|总额|本年预算|本年资金总额)$"
+            r"年度预算资金|年度资金|总额|本年预算|本年资金总额|"
+            r"(年度|本年度?|项目|预算|项目年度)?(预算)?(资金|金额)(总额|合计|总计|总金额)|合计金额|总金额)$"
         ),
     ),
-    ("mid_total", re.compile(r"^(中期资金总额|实施期资金总额|项目总投资|总投资)$")),
-    ("fiscal", re.compile(r"^(其中)?[:：]?(财政拨款|财政资金|一般公共预算|财政拨款资金|本级财政资金)$")),
+    (
+        "carryover",
+        re.compile(
+            r"^(其中)?[:：]?(上年结转(结余)?(资金)?|结转(结余)?资金|上年结余(资金)?|以前年度结转(资金)?)$"
+        ),
+    ),
+    (
+        "fiscal",
+        re.compile(
+            r"^(其中)?[:：]?(财政拨款|财政资金|一般公共预算|财政拨款资金|本级财政资金|财政补助|财政性资金|"
+            r"一般公共预算资金|本年财政拨款|当年财政拨款|财政拨款收入)$"
+        ),
+    ),
     ("other", re.compile(r"^(其中)?[:：]?(其他资金|其它资金|其他)$")),
     (
         "goal",
         re.compile(
             r"^(年度总体目标|年度目标|年度绩效目标|本年度绩效目标|年度总体绩效目标|整体绩效目标|总体绩效目标|部门整体绩效目标|"
-            r"项目年度目标|部门年度目标)$"
+            r"项目年度目标|部门年度目标|项目年度绩效目标|单位整体绩效目标|部门年度绩效目标|年度整体绩效目标)$"
         ),
     ),
     (
@@ -210,10 +225,29 @@ def is_total_row_label(text: str) -> bool:
 
 
 # --- indicator headers ---------------------------------------------------------------------------
+_VALUE = re.compile(
+    r"(年度|本年|本年度|当年|20\d\d年度?)?(绩效)?(指标值|目标值|目标值\(标准\)|指标目标值|预期目标值|指标值\(年度\))"
+)
+_VALUE_ANY = re.compile(r"[\u4e00-\u9fff]{0,6}(指标值|目标值|标准值)")
+_NOT_VALUE = re.compile(r"^(实际|完成|全年实际|上年|历史|去年)")
+_LIST_GOAL = re.compile(
+    r"^(项目|部门|单位)?(年度|本年度|本年|整体|总体|项目总体|项目年度|主要)?(绩效)?目标(内容|描述)?$"
+)
+_LIST_AMOUNT = re.compile(
+    r"^(项目|年度|本年|预算|资金|安排)?(资金|金额|预算数|预算金额|资金总额|总额|合计|总计|预算|金额合计|预算安排)$"
+)
+_ORG = re.compile(r"^(预算|实施|项目|执行|主管|项目实施|资金使用)?单位(名称)?$|^部门(单位)?名称$")
+# 单位（项目）名称, 项目名称（资金使用单位）, 单位/项目名称: one column naming units and projects
+_ORG_PROJECT = re.compile(r"单位[(（/、]项目|项目[^()（）]*[(（/、][^()（）]*单位|单位[^()（）]*[(（/、][^()（）]*项目")
+_CODE_HEADER = re.compile(r"^(单位|项目|预算单位|部门)?(编码|代码)$")
+
+
 def indicator_role(text: str) -> str | None:
-    """Column role of an indicator-block header cell."""
-    s = compact(text)
-    s = re.sub(r"[(（].*?[)）]", "", s)
+    """Column role of an indicator-block (or project-list) header cell."""
+    raw = compact(text)
+    if _ORG_PROJECT.search(raw) and len(raw) <= 16:
+        return "org_project"  # 单位（项目）名称: unit rows with their project rows under them
+    s = re.sub(r"[(（].*?[)）]", "", raw)
     if not s:
         return None
     if s in ("一级指标", "一级", "一级指标名称"):
@@ -231,51 +265,69 @@ def indicator_role(text: str) -> str | None:
         "三级指标内容",
     ):
         return "name"
-    if s in ("指标性质", "绩效指标性质", "性质", "指标方向", "运算符号", "符号"):
+    if s in (
+        "指标性质",
+        "绩效指标性质",
+        "性质",
+        "指标方向",
+        "运算符号",
+        "符号",
+        "指标值类型",
+        "指标类型",
+        "比较符",
+        "运算符",
+        "比较方式",
+    ):
         return "nature"
-    if s in ("度量单位", "计量单位", "绩效度量单位", "单位", "指标单位"):
+    if s in ("度量单位", "计量单位", "绩效度量单位", "单位", "指标单位", "指标值单位"):
         return "unit"
     if s in ("分值", "权重", "指标分值", "指标权重", "权重(%)", "分值权重"):
         return "weight"
-    if s in ("备注", "说明", "指标说明", "评分标准", "评(记)分标准", "指标解释"):
+    if s in (
+        "备注",
+        "说明",
+        "指标说明",
+        "评分标准",
+        "评(记)分标准",
+        "指标解释",
+        "扣分标准",
+        "评分规则",
+        "计分方法",
+    ):
         return "remark"
     if re.fullmatch(r"(中期|实施期|实施周期|项目实施期|长期|整体)(绩效)?(指标值|目标值|目标)", s):
         return "value_term"
-    if re.fullmatch(
-        r"(年度|本年|本年度|当年|20\d\d年度?)?(绩效)?(指标值|目标值|目标值\(标准\)|指标目标值|预期目标值|指标值\(年度\))",
-        s,
-    ) or s in ("年度指标值", "本年绩效指标值", "年度目标值", "指标值"):
+    if _VALUE.fullmatch(s) or s in ("年度指标值", "本年绩效指标值", "年度目标值", "指标值"):
+        return "value"
+    if _VALUE_ANY.fullmatch(s) and not _NOT_VALUE.match(s):
         return "value"
     if s in ("绩效指标", "年度绩效指标", "绩效目标指标", "指标", "产出和效益指标", "绩效指标及指标值"):
         return "block"
     if s in ("活动", "活动名称", "项目活动"):
         return "activity"
+    if s in ("序号", "编号"):
+        return "seq"
+    if _CODE_HEADER.fullmatch(s):
+        return "code"
+    if _ORG.fullmatch(s):
+        return "org"
     # Columns of layouts that list many projects in one table (one row or block per project).
-    if s in ("项目名称", "项目", "项目(政策)名称", "政策名称", "专项名称"):
+    if s in ("项目名称", "项目", "项目(政策)名称", "政策名称", "专项名称", "项目名"):
         return "project"
-    if s in (
-        "总计",
-        "项目总额",
-        "合计",
-        "资金总额",
-        "年度资金总额",
-        "预算金额",
-        "金额",
-        "预算数",
-        "年度预算",
-    ):
-        return "p_total"
-    if s in ("财政拨款", "财政资金", "其中:财政拨款", "其中：财政拨款", "一般公共预算"):
+    if s in ("财政拨款", "财政资金", "其中:财政拨款", "其中：财政拨款", "一般公共预算", "财政拨款资金"):
         return "p_fiscal"
     if s in ("其他资金", "其它资金"):
         return "p_other"
-    if s in ("绩效目标", "年度绩效目标", "项目绩效目标", "年度目标", "总体目标"):
+    if _LIST_AMOUNT.fullmatch(s) or s in ("项目总额", "年度资金总额"):
+        return "p_total"
+    if _LIST_GOAL.fullmatch(s):
         return "goal"
     return None
 
 
 def is_indicator_header(texts: list[str]) -> bool:
-    """A header row of an indicator block (possibly one that also lists projects)."""
+    """A header row of an indicator block, of a list of projects with their indicators, or of a
+    goal-only list of projects (unit, project, amount, 绩效目标)."""
     roles = {indicator_role(t) for t in texts if t}
     levels = len(roles & {"level1", "level2", "name"})
     has_value = bool(roles & {"value", "value_term"})
@@ -285,4 +337,18 @@ def is_indicator_header(texts: list[str]) -> bool:
     # or the whole list of a project's indicators (one cell per project row)
     if "block" in roles and has_value and roles & {"nature", "unit", "activity"}:
         return True
-    return "block" in roles and "project" in roles and bool(roles & {"p_total", "p_fiscal", "goal"})
+    if "block" in roles and "project" in roles and bool(roles & {"p_total", "p_fiscal", "goal"}):
+        return True
+    return is_goal_list_header(texts)
+
+
+def is_goal_list_header(texts: list[str]) -> bool:
+    """Unit, project, amount and 绩效目标 columns: one project per row, no indicator columns."""
+    roles = {indicator_role(t) for t in texts if t}
+    named = "project" in roles or "org_project" in roles
+    return named and "goal" in roles and bool(roles & {"p_total", "p_fiscal", "org", "org_project", "code"})
+
+
+def is_header_row(texts: list[str]) -> bool:
+    """Every cell of the row is a column header word: a (repeated) header, never data."""
+    return len(texts) >= 2 and all(indicator_role(t) is not None for t in texts)
