@@ -80,10 +80,18 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
         r.name, r.value = clean_cell(r.name), clean_cell(r.value)
         r.nature, r.unit = clean_cell(r.nature) or None, clean_cell(r.unit) or None
     values = [parse_value(r.value, name=r.name, nature=r.nature, unit=r.unit) for r in raw.indicators]
-    levels = assign_levels(raw.indicators, values)
+    levels = assign_levels(raw.indicators, values, printed=raw.levels_printed)
     yuan, unit_check = _amounts_in_yuan(raw, values)
-    if raw.other is None and raw.total is not None and raw.fiscal is not None and raw.total >= raw.fiscal:
-        raw.other = raw.total - raw.fiscal  # 其他资金 left blank: the part of the total not from 财政拨款
+    if (
+        raw.other is None
+        and raw.carryover is None
+        and raw.total is not None
+        and raw.fiscal is not None
+        and raw.total >= raw.fiscal
+    ):
+        # 其他资金 left blank: the part of the total not from 财政拨款 (unless 上年结转 is printed:
+        # the rest may be carried over, which is not 其他资金)
+        raw.other = raw.total - raw.fiscal
     indicators = []
     for seq, (r, v, lv) in enumerate(zip(raw.indicators, values, levels, strict=True), start=1):
         indicators.append(

@@ -86,6 +86,8 @@ def _evidence(r: RawIndicator, cost_l1: bool) -> _RowEvidence:
             grp1 = grp1 or grp2  # a level1 word in the 二级 column
         if cat2 == "成本指标" and (grp1 == taxonomy.COST or cost_l1):
             cat2 = "经济成本指标"
+        if cat2 is None and cat1 == "服务对象满意度指标" and not r.level2_raw:
+            cat2 = cat1  # 满意度指标 printed as the 一级 with no 二级: it has one 二级 only
         ev.fixed = cat2
         ev.group = grp1
         ev.l1_text, ev.l2_text = r.level1_raw, r.level2_raw
@@ -126,9 +128,14 @@ def _group_of(cat: str, first_groups: dict[str, str | None]) -> str | None:
     return taxonomy.parent(cat) or first_groups.get(cat)
 
 
-def assign_levels(rows: list[RawIndicator], values: list[ParsedValue]) -> list[Levels]:
+def assign_levels(rows: list[RawIndicator], values: list[ParsedValue], printed: bool = True) -> list[Levels]:
+    """Levels of every row.  `printed` is False for a table that prints no 一级/二级 at all: its
+    levels stay NULL (nothing is invented) and only `dimension` is inferred, where the wording
+    is clear."""
     if not rows:
         return []
+    if not printed:
+        return [_unprinted(affinity(r.name, v)) for r, v in zip(rows, values, strict=True)]
     cost_l1 = _cost_is_level1(rows)
     evs = [_evidence(r, cost_l1) for r in rows]
 
@@ -205,11 +212,23 @@ def _read_off(
     """Labels read off merged cells.  A row whose label cell is empty (the merged cell was cut
     by a page break) continues the block above it."""
     cats: list[str | None] = [ev.fixed for ev in evs]
-    for i in range(len(cats)):
-        if cats[i] is None and i > 0:
-            cats[i] = cats[i - 1]
+    groups = [compact(r.level1_raw) or None for r in rows]
+    # rows at a page foot whose label cell is empty there: the label was printed on the next page
     for i in range(len(cats) - 2, -1, -1):
-        if cats[i] is None:
+        if (
+            cats[i] is None
+            and rows[i].level2_cut
+            and (rows[i + 1].level2_cut or rows[i + 1].page != rows[i].page)
+        ):
+            cats[i], groups[i] = cats[i + 1], groups[i] or groups[i + 1]
+    # a blank 二级 cell belongs to the block above (or below) within its printed 一级 only
+    # (a row whose 一级 cell is blank too, e.g. the rest of a block cut by a page break, goes on)
+    for i in range(1, len(cats)):
+        if cats[i] is None and groups[i] in (None, groups[i - 1]):
+            cats[i] = cats[i - 1]
+            groups[i] = groups[i] or groups[i - 1]
+    for i in range(len(cats) - 2, -1, -1):
+        if cats[i] is None and groups[i] in (None, groups[i + 1]):
             cats[i] = cats[i + 1]
     out = []
     for r, ev, cat in zip(rows, evs, cats, strict=True):
@@ -239,6 +258,25 @@ def _style_preference(evs: list[_RowEvidence], seq: list[str]) -> list[int | Non
             cat = min(anchors, key=lambda a: (abs(a[0] - i), a[0]))[1]
         prefs.append(seq.index(cat) if cat in seq else None)
     return prefs
+
+
+def _unprinted(a: dict[str, float]) -> Levels:
+    """A row of a table without levels: NULL labels, the dimension its wording makes clear."""
+    by_dimension: dict[str, float] = {}
+    for cat, score in a.items():
+        dim = taxonomy.dimension(cat)
+        if dim is not None:
+            by_dimension[dim] = max(by_dimension.get(dim, 0.0), score)
+    return Levels(None, None, None, None, True, _clear_best(by_dimension))
+
+
+def _clear_best(a: dict[str, float]) -> str | None:
+    if not a:
+        return None
+    ranked = sorted(a.values(), reverse=True)
+    if ranked[0] < 2 or (len(ranked) > 1 and ranked[0] - ranked[1] < 1):
+        return None
+    return max(a, key=lambda c: a[c])
 
 
 def _free(r: RawIndicator, a: dict[str, float]) -> Levels:

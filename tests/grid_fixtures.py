@@ -53,7 +53,13 @@ def table(
             xs[cell.col + cell.colspan],
             top + (cell.row + cell.rowspan) * ROW_H,
         )
-    return Grid(cells=cells, kind="table", spans_known=True, page=page, bbox=(xs[0], top, xs[-1], top + len(rows) * ROW_H))
+    return Grid(
+        cells=cells,
+        kind="table",
+        spans_known=True,
+        page=page,
+        bbox=(xs[0], top, xs[-1], top + len(rows) * ROW_H),
+    )
 
 
 def lines(*texts: str | list[str], page: int = 1, top: float = 40.0) -> Grid:
@@ -63,7 +69,9 @@ def lines(*texts: str | list[str], page: int = 1, top: float = 40.0) -> Grid:
         pieces = t if isinstance(t, list) else [t]
         for c, piece in enumerate(pieces):
             y = top + r * 16
-            cells.append(Cell(text=piece, row=r, col=c, page=page, bbox=(40.0 + 200 * c, y, 200.0 + 200 * c, y + 12)))
+            cells.append(
+                Cell(text=piece, row=r, col=c, page=page, bbox=(40.0 + 200 * c, y, 200.0 + 200 * c, y + 12))
+            )
     return Grid(cells=cells, kind="text", spans_known=True, page=page)
 
 

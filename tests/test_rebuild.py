@@ -226,7 +226,11 @@ def test_carry_over_is_not_other_funds():
         *BLOCK[:2],
     ]
     (t,) = tables_of(lines("项目支出绩效目标表"), table(rows))
-    assert (t.budget_total_wan, t.budget_fiscal_wan, t.budget_other_wan) == (Decimal("150"), Decimal("100"), None)
+    assert (t.budget_total_wan, t.budget_fiscal_wan, t.budget_other_wan) == (
+        Decimal("150"),
+        Decimal("100"),
+        None,
+    )
 
 
 def test_goal_row_after_an_empty_key_is_kept():
@@ -284,7 +288,10 @@ def test_scoring_rule_remark_and_weight_columns():
         ["^", "质量指标", "结案率", "≥95%", "20", "低于95%不得分", "全年"],
     ]
     (t,) = tables_of(lines("项目支出绩效目标表"), table(rows))
-    assert [(i.name, i.value_num, i.weight) for i in t.indicators] == [("办案数量", 200, 20), ("结案率", 95, 20)]
+    assert [(i.name, i.value_num, i.weight) for i in t.indicators] == [
+        ("办案数量", 200, 20),
+        ("结案率", 95, 20),
+    ]
 
 
 # --- 6. levels not printed ----------------------------------------------------------------------

@@ -61,7 +61,12 @@ def extract(path: Path) -> SourceDocument:
                 # a table that runs to the foot of the page may go on over the next pages, which
                 # need not carry any target vocabulary (a long list without its header)
                 nxt = i + 1
-                if nxt < n and nxt not in todo and scans.texts[nxt].strip() and _runs_to_foot(found, page.height):
+                if (
+                    nxt < n
+                    and nxt not in todo
+                    and scans.texts[nxt].strip()
+                    and _runs_to_foot(found, page.height)
+                ):
                     todo.insert(k, nxt)
         return SourceDocument(
             grids=grids,

@@ -28,6 +28,8 @@ _ORG_LINE = re.compile(
 )
 # `** | ** | ** | **` or `1 | 2 | 3 | 4`: a row numbering the columns
 _NUMBERING = re.compile(r"^([*＊]+|\d{1,2}|[A-Za-z])$")
+# a page number printed inside a table's frame: `第39页，共40页`, `- 12 -`, `12/40`
+_FOLIO = re.compile(r"^(第\d+页[,，]?(共\d+页)?|-?\d{1,4}-?|\d{1,4}/\d{1,4}|共\d+页第\d+页)$")
 IDENTITY = ("project", "department", "filer", "unit")
 MONEY = ("total", "fiscal", "other", "mid_total", "carryover")
 
@@ -97,7 +99,7 @@ class TableBuilder(ProjectListRows):
             self._money_unit(texts)
             return None
         self._money_unit(texts)
-        if is_numbering_row(texts):
+        if is_numbering_row(texts) or (len(texts) == 1 and _FOLIO.match(compact(texts[0]))):
             return None
         all_texts = [c.text for c in row.distinct()]
         header = vocab.is_indicator_header(texts) or (

@@ -82,9 +82,21 @@ class ColumnRoles:
             cols.roles[packed] = cols.roles.pop("block")
             if "block" in cols.extents:
                 cols.extents[packed] = cols.extents.pop("block")
+        if (
+            cols.roles.keys() & {"name", "level1", "level2"}
+            and "goal" in cols.roles
+            and "value" not in cols.roles
+            and "project" not in cols.roles
+        ):
+            cols.rename("goal", "value")  # 目标 over the indicators of one table is their target value
         if rows and role_of_text is indicator_role:
             refine_by_contents(cols, rows[-1])
         return cols
+
+    def rename(self, old: str, new: str) -> None:
+        for table in (self.roles, self.extents, self.spans):
+            if old in table:
+                table[new] = table.pop(old)
 
     def assign(self, role: str, col: int, bounds: list[tuple[float, float]]) -> None:
         """Give column `col` the role `role` (it loses any other), with its extent on the page."""

@@ -51,6 +51,7 @@ def parse_geometric(row: Row, cols: IndicatorColumns) -> RawIndicator | None:
     return RawIndicator(
         name=name,
         value=value_cell.text if value_cell else "",
+        level2_cut=_cut_at_foot(row, cols.first("level2")),
         nature=text_at("nature"),
         unit=text_at("unit"),
         level1_raw=level1,
@@ -61,6 +62,15 @@ def parse_geometric(row: Row, cols: IndicatorColumns) -> RawIndicator | None:
         bbox=_union(name_cell, value_cell),
         confidence=_min_conf(name_cell, value_cell),
     )
+
+
+def _cut_at_foot(row: Row, col: int | None) -> bool:
+    """The label cell at `col` is empty and runs to the foot of the page's table: its text was
+    printed on the next page."""
+    if col is None or col >= len(row.slots):
+        return False
+    cell = row.slots[col]
+    return cell is not None and not cell.text.strip() and cell.row + cell.rowspan >= row.grid.n_rows
 
 
 def parse_flattened(row: Row, cols: IndicatorColumns) -> RawIndicator | list[tuple[str, str | None]] | None:
