@@ -143,6 +143,8 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
         budget_lines=lines,
         indicators=indicators,
         title=clean_cell(raw.title),
+        goal_list=raw.goal_list,
+        levels_printed=raw.levels_printed,
     )
     table.checks = table_checks(table, values)
     if unit_check:

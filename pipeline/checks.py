@@ -57,6 +57,7 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
                     f"line {ln.line_no} {ln.task}: 总额 {ln.total_wan} ≠ {ln.fiscal_wan} + {ln.other_wan}",
                 )
             )
+    outside: list[str] = []
     for ind, v in zip(t.indicators, values, strict=True):
         if v.comparator is None and looks_numeric(v.raw):
             out.append(
@@ -74,8 +75,10 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
                     f"indicator {ind.seq} {ind.name}: 二级 {ind.level2} is not under printed 一级 {ind.level1_raw}",
                 )
             )
-        if ind.level2 is None:
+        if ind.level2 is None and t.levels_printed:
             out.append(Check("level_unknown", "warning", f"indicator {ind.seq} {ind.name}: no 二级 label"))
+        if ind.level1 is not None and ind.level1 not in taxonomy.LEVEL1 + taxonomy.DEPARTMENT_LEVEL1:
+            outside.append(ind.level1)
         if v.unit == "%" and v.value_num is not None and v.value_num > 100 and _SHARE.search(ind.name or ""):
             out.append(
                 Check(
@@ -95,7 +98,16 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
                     + f" exceeds the table's budget {t.budget_total_wan} 万元",
                 )
             )
-    if not t.indicators:
+    if outside:
+        labels = "、".join(dict.fromkeys(outside))
+        out.append(
+            Check(
+                "level1_outside_taxonomy",
+                "warning",
+                f"{len(outside)} indicators under 一级 labels outside the standard taxonomy: {labels[:200]}",
+            )
+        )
+    if not t.indicators and not t.goal_list:
         out.append(Check("no_indicators", "warning", "table has no indicator rows"))
     if t.year is None:
         out.append(Check("no_year", "warning", "budget year not found"))
@@ -111,3 +123,17 @@ def _cost_over_budget(level2: str | None, v: ParsedValue, budget_wan: Decimal | 
         return None
     wan = v.value_num * _TO_WAN[v.unit]
     return wan if wan > float(budget_wan) + 0.01 else None
+
+
+def document_checks(missed: list[tuple[int, str, str]]) -> list[Check]:
+    """Self-audit of a whole document: pages where a target table announced itself (a title over
+    a ruled table, or a header row of indicator columns) but no table was extracted."""
+    return [
+        Check(
+            "table_missed",
+            "warning",
+            f"page {page}: {'title' if what == 'title' else 'target-table header'} {text!r}"
+            " seen, but no table was extracted from this page",
+        )
+        for page, what, text in missed
+    ]

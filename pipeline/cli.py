@@ -308,7 +308,7 @@ def _print_checks(db: str, severity: str | None) -> int:
         return 2
     sql = (
         'SELECT d.source_path, c.severity, c."check", c.detail FROM checks c '
-        "JOIN target_tables t USING (table_id) JOIN documents d USING (doc_id)"
+        "JOIN documents d ON d.doc_id = split_part(c.table_id, '#', 1)"
     )
     params: list[str] = []
     if severity:

@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 
 from pipeline.assemble import normalize_document
+from pipeline.checks import document_checks
 from pipeline.errors import ExtractionError
 from pipeline.model import DocumentResult, SourceDocument
-from pipeline.rebuild.tables import find_tables
+from pipeline.rebuild.tables import TableFinder
 
 log = logging.getLogger("pipeline")
 
@@ -100,6 +101,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
     fmt = "unknown"
     pages = ocr_pages = None
     heading = None
+    doc_checks = []
     try:
         size = path.stat().st_size
         doc_id = doc_id or sha256_file(path)
@@ -121,8 +123,10 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
         source = read_source(path, fmt)
         fmt, pages, ocr_pages = source.source_format, source.pages, source.ocr_pages
         heading = re.sub(r"\s+", "", source.heading)[:200] or None
-        raws = find_tables(source)
+        finder = TableFinder(source)
+        raws = finder.run()
         tables = normalize_document(raws, str(path), source.heading)
+        doc_checks = document_checks([(s.page, s.what, s.text) for s in finder.unexplained()])
         status = "ok" if tables else "no_tables"
         error = None if tables else "no performance-target table found"
         if tables and source.notes:
@@ -144,6 +148,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
         seconds=time.perf_counter() - start,
         size_bytes=size,
         heading=heading,
+        checks=doc_checks,
     )
 
 

@@ -245,6 +245,8 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
             for i in t.indicators
         ]
         checks += [[tid, c.check, c.severity, c.detail] for c in t.checks]
+    # checks about the whole document (self-audit) carry the document's own id, `doc_id#0000`
+    checks += [[table_id(doc.doc_id, 0), c.check, c.severity, c.detail] for c in doc.checks]
     return {
         "documents": _arrow(_DOCUMENTS, documents),
         "target_tables": _arrow(_TARGET_TABLES, tables),

@@ -188,6 +188,8 @@ class Table:
     indicators: list[Indicator] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     title: str = ""
+    goal_list: bool = False  # a row of a goal-only project list: no indicators by design
+    levels_printed: bool = True
 
 
 @dataclass
@@ -205,3 +207,4 @@ class DocumentResult:
     seconds: float = 0.0
     size_bytes: int = 0
     heading: str | None = None  # the document's first words (cover or first page), whitespace removed
+    checks: list[Check] = field(default_factory=list)  # about the document as a whole (self-audit)

@@ -36,7 +36,7 @@ class Summary:
         self.statuses[doc.status] += 1
         self.tables += len(doc.tables)
         self.indicators += sum(len(t.indicators) for t in doc.tables)
-        self.checks += sum(len(t.checks) for t in doc.tables)
+        self.checks += sum(len(t.checks) for t in doc.tables) + len(doc.checks)
         self.pages += doc.pages or 0
         if doc.status == "failed":
             self.failures.append((doc.source_path, doc.error or ""))

@@ -50,6 +50,9 @@ OTHER_CHECKS: dict[str, str] = {
     "level_mismatch": "printed 一级/二级 labels disagree with the taxonomy",
     "level_unknown": "二级指标 label not in the taxonomy",
     "share_above_100": "a % target above 100% (as printed, e.g. ≥1100%)",
+    "table_missed": "page where a target table's title or header was seen but no table was extracted",
+    "no_indicators": "target table without indicator rows (goal-only lists excepted)",
+    "level1_outside_taxonomy": "一级指标 labels outside the standard taxonomy",
 }
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 

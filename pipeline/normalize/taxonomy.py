@@ -9,6 +9,8 @@ from pipeline.normalize.text import compact
 
 OUTPUT, COST, BENEFIT, SATISFACTION = "产出指标", "成本指标", "效益指标", "满意度指标"
 LEVEL1 = (OUTPUT, COST, BENEFIT, SATISFACTION)
+# 一级 labels of the department-overall vocabulary some templates use instead (kept as printed)
+DEPARTMENT_LEVEL1 = ("履职效能", "管理效率", "运行成本", "社会效应", "可持续发展能力")
 
 # standard level2 → (standard level1, dimension); 成本指标 as a level2 is the pre-2021 placement.
 LEVEL2: dict[str, tuple[str, str]] = {

@@ -115,7 +115,10 @@ class TableFinder:
         self.rejected = False
         self._sight(row, "title", title)
         b = self.builder
-        if self.held is None and b is not None and b.state == "ind" and compact(title) == compact(b.t.title):
+        same = b is not None and compact(title) == compact(b.t.title)
+        if self.held is not None and same and b.state == "meta" and not _has_metadata(b.t):
+            return  # the title printed twice over the next page: the decision is still pending
+        if self.held is None and same and b.state == "ind":
             self.held = b
         else:
             self._close()
@@ -227,6 +230,10 @@ class TableFinder:
 
 
 _METADATA = ("project", "department", "filer", "unit", "total", "fiscal", "other", "carryover", "goal")
+
+
+def _has_metadata(t: RawTable) -> bool:
+    return any(getattr(t, name) is not None for name in _METADATA) or bool(t.budget_lines)
 
 
 def _same_metadata(new: RawTable, held: RawTable) -> bool:
