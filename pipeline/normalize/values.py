@@ -2,6 +2,21 @@
 
 See the grammar table in the data contract.  `parse_value` never raises: whatever it
 cannot read as a number with a comparator becomes a qualitative value (`value_text`).
+
+* A value is numeric only when what follows its number is empty or a unit of
+  `pipeline.normalize.units` (measure words and the shapes built from them), or the cell of
+  the table's own 度量单位 column.  `3个片区各类服务机构` and `≥50家企业` are text.
+* 以上/以下/以内 are comparators, never part of a unit; with a sign in front they must agree
+  with it (`≥98%以上` is >= 98 %, `达到95%以上` is >= 95 %, `≤5%以上` is text).
+* Dates and periods are text: a year with 年 (`2021年`, `2021年全年`, `2026年底`,
+  `2025年12月`, `2021-2025年`), a printed date (`2026-12-31`, `20261130日`), a deadline
+  (`12月底前`, `6月30日前`, `年底前`).  A bare year (`=2026`, `2026.12`) is a date only when
+  the name asks for a point in time (年份, 日期, 时间, 时点, 节点, or ending in 年度/期限/年)
+  and the name gives no unit; otherwise it stays a number.
+* Durations stay numeric (`3年`, `≤12个月`, `≤15个工作日`, `24小时`), and so does a month
+  with a sign (`≤12月`, `=6月`): the table printed a comparator and a unit, and the number
+  compares the same way whether it counts months or names the deadline month.
+* 指标性质 `定量` is a kind, not a sign: `定量` + `200` + `件` is `200件`, read as `=`.
 """
 
 from __future__ import annotations
@@ -10,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.normalize.text import fold_width, squash
+from pipeline.normalize.units import is_declared_unit, is_unit
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 
@@ -68,17 +84,23 @@ _QUALIFIER = re.compile(
     r"平均|累计|合计|总计|共计|人均|户均|约|共|完成|实现)"
 )
 _RANGE_SEP = r"(?:-|~|～|〜|至|—|–|－|到)"
-_UNIT_CHARS = r"A-Za-z0-9%‰℃°㎡㎞²³/·.*×()\u3400-\u9fff"
-_UNIT = re.compile(rf"^[{_UNIT_CHARS}]{{1,12}}$")
-# Alternatives listed in parentheses after a unit: 个（台、套、件、辆）
-_UNIT_ALTERNATIVES = re.compile(r"\(([\u3400-\u9fff]{1,3}(?:[、/][\u3400-\u9fff]{1,3}){1,6})\)$")
-# Words that make "number + text" a time phrase or a sentence, not a unit.
-_NOT_UNIT = re.compile(r"前|后|底|之|完成|左右|以来|起|开始|的|和|或|；|;|，|,|。|及|内")
-_UNIT_OK_WITH = re.compile(r"^(起|件起|万起)$")  # 起 is a count unit (≤0起) when it stands alone
 _PAREN_UNIT = re.compile(r"[（(]\s*([^()（）]{1,8}?)\s*[)）]\s*$")
 _NOT_NAME_UNIT = re.compile(r"年度|累计|含|不含|预计|试行|暂定|\d|以上|以下|以内|季度|全年|本级|个人|单位")
 
+# Dates and periods are text, never numbers: a year followed by 年 (2021年, 2021年全年,
+# 2026年底, 2025年12月, 2021-2025年), a printed date (2026-12-31, 2026.12.31, 20261130日).
+_YEAR = r"(?:19|20)\d{2}"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_DATE = re.compile(
+    rf"(?<![\d.]){_YEAR}(?:年|[-./]{_MONTH}[-./]{_DAY}(?![\d.])|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[日号])"
+)
+# A bare year (=2026, 2026.12) is read as a date only when the name asks for a point in time.
+_TIME_NAME = re.compile(r"年份|日期|时间|时点|节点|(?:年度|期限|年)$")
+_BARE_YEAR = re.compile(rf"{_YEAR}(?:\.{_MONTH})?|{_YEAR}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+
 QUALITATIVE_NATURE = {"定性"}
+QUANTITATIVE_NATURE = {"定量"}  # numeric, no sign of its own: read as `=`
 _OTHER_UNIT = {"其他", "无", "/", "-", "—"}
 
 
@@ -108,23 +130,6 @@ def normalize_unit(u: str | None) -> str | None:
     return u or None
 
 
-def _unit_like(u: str) -> bool:
-    if not u:
-        return True
-    if len(u) > 24:
-        return False
-    if _UNIT_OK_WITH.match(u):
-        return True
-    alternatives = _UNIT_ALTERNATIVES.search(u)
-    if alternatives and alternatives.start() > 0:
-        u = u[: alternatives.start()]
-    if not _UNIT.match(u) or _NOT_UNIT.search(u):
-        return False
-    if re.search(r"(?<![A-Za-z])\d", u):  # digits only as powers of a Latin unit (m2, km2)
-        return False
-    return u.count("(") == u.count(")")
-
-
 def unit_from_name(name: str | None) -> str | None:
     """A trailing parenthesized unit of an indicator name: `人民调解案件数(件)` → `件`."""
     if not name:
@@ -133,7 +138,7 @@ def unit_from_name(name: str | None) -> str | None:
     if not m:
         return None
     u = re.sub(r"\s+", "", m.group(1))
-    if not u or _NOT_NAME_UNIT.search(u) or not _unit_like(u) or len(u) > 6:
+    if not u or _NOT_NAME_UNIT.search(u) or not is_unit(u) or len(u) > 6:
         return None
     return u
 
@@ -155,23 +160,45 @@ def _comparator_prefix(s: str) -> tuple[str | None, str]:
     return None, s
 
 
-def _number_unit(s: str) -> tuple[float, str] | None:
+def _unit_ok(u: str, declared: str | None) -> bool:
+    """Empty, a unit of the lexicon/shape grammar, or the table's own 度量单位 cell."""
+    return not u or is_unit(u) or u == declared
+
+
+def _number_unit(s: str, declared: str | None) -> tuple[float, str] | None:
     m = re.fullmatch(rf"({_NUM})(.*)", s)
-    if not m:
+    if not m or not _unit_ok(m.group(2), declared):
         return None
-    unit = m.group(2)
-    if not _unit_like(unit):
-        return None
-    return _num(m.group(1)), unit
+    return _num(m.group(1)), m.group(2)
 
 
-def _parse_core(s: str) -> tuple[str, float, float | None, str] | None:
-    """Parse a compact, folded value.  Returns (comparator, num, max, unit) or None."""
+def _with_suffix(s: str, declared: str | None) -> tuple[str, float, str] | None:
+    """`95%以上`, `3天内`: number + unit + a worded comparator at the end."""
+    for word, comp in _WORD_SUFFIX:
+        if s.endswith(word):
+            nu = _number_unit(s[: -len(word)], declared)
+            return (comp, nu[0], nu[1]) if nu else None
+    return None
+
+
+def _merge(prefix: str, suffix: str) -> str | None:
+    """One comparator from a sign and a trailing word: `≥98%以上` is >=, `达到95%以上` is >=;
+    contradicting ones (`≤5%以上`) give None."""
+    if prefix == suffix or prefix == "=":
+        return suffix
+    if suffix == ">=" and prefix == ">" or suffix == "<=" and prefix == "<":
+        return prefix
+    return None
+
+
+def _parse_core(s: str, declared: str | None = None) -> tuple[str, float, float | None, str] | None:
+    """Parse a compact, folded value.  Returns (comparator, num, max, unit) or None.
+    `declared` is the unit of a separate 度量单位 column, accepted as printed."""
     # Range: 90%-95%, 40公斤～60公斤, 90至100%
     m = re.fullmatch(rf"({_NUM})([^\d\-~～〜至—–－到]{{0,6}}?){_RANGE_SEP}({_NUM})(.*)", s)
     if m:
         u1, u2 = m.group(2), m.group(4)
-        if _unit_like(u1) and _unit_like(u2) and (not u1 or not u2 or u1 == u2):
+        if _unit_ok(u1, declared) and _unit_ok(u2, declared) and (not u1 or not u2 or u1 == u2):
             lo, hi = _num(m.group(1)), _num(m.group(3))
             if lo <= hi:
                 return "range", lo, hi, u2 or u1
@@ -183,27 +210,26 @@ def _parse_core(s: str) -> tuple[str, float, float | None, str] | None:
             if comp is None:
                 rest = s[q.end() :]
     if comp is not None:
-        nu = _number_unit(rest)
+        nu = _number_unit(rest, declared)
         if nu:
             return comp, nu[0], None, nu[1]
-        return None
-    for word, scomp in _WORD_SUFFIX:
-        if s.endswith(word):
-            nu = _number_unit(s[: -len(word)])
-            if nu:
-                return scomp, nu[0], None, nu[1]
-            return None
-    nu = _number_unit(rest)
+        sx = _with_suffix(rest, declared)
+        merged = _merge(comp, sx[0]) if sx else None
+        return (merged, sx[1], None, sx[2]) if sx and merged else None
+    sx = _with_suffix(s, declared)
+    if sx:
+        return sx[0], sx[1], None, sx[2]
+    nu = _number_unit(rest, declared)
     if nu:
         return "=", nu[0], None, nu[1]
-    return _after_short_subject(s)
+    return _after_short_subject(s, declared)
 
 
 _SYMBOL_ANYWHERE = re.compile(r">=|=>|<=|=<|≥|≤|>|<|=")
 _SUBJECT = re.compile(r"^[\u4e00-\u9fffA-Za-z“”《》()]{1,10}$")
 
 
-def _after_short_subject(s: str) -> tuple[str, float, float | None, str] | None:
+def _after_short_subject(s: str, declared: str | None) -> tuple[str, float, float | None, str] | None:
     """`全市数量≥11173场`, `投诉率≤5%`: a short subject before the one comparator sign of the
     value.  Values with two comparisons or with a clause (`；`, `或`) stay text."""
     signs = list(_SYMBOL_ANYWHERE.finditer(s))
@@ -213,20 +239,41 @@ def _after_short_subject(s: str) -> tuple[str, float, float | None, str] | None:
     if not _SUBJECT.match(subject) or re.search(r"或|且|和|及|较|比", subject):
         return None
     comp, rest = _comparator_prefix(s[signs[0].start() :])
-    nu = _number_unit(rest) if comp else None
+    nu = _number_unit(rest, declared) if comp else None
     return (comp, nu[0], None, nu[1]) if nu else None
 
 
 def join_columns(nature: str | None, value: str | None, unit: str | None) -> str:
-    """value_raw for layouts with separate 指标性质 / 指标值 / 度量单位 columns."""
+    """value_raw for layouts with separate 指标性质 / 指标值 / 度量单位 columns.  A 定性 row is
+    its value alone; a 定量 nature is a kind, not a sign, so it is not printed in front."""
     nature = squash(nature)
     value = squash(value)
     unit = squash(unit)
     if nature in QUALITATIVE_NATURE or not value:
         return value
-    prefix = "" if not nature or value.startswith(nature) else nature
+    prefix = "" if not nature or nature in QUANTITATIVE_NATURE or value.startswith(nature) else nature
     suffix = "" if not unit or unit in _OTHER_UNIT or value.endswith(unit) else unit
     return f"{prefix}{value}{suffix}"
+
+
+def _declared_unit(unit: str | None) -> str | None:
+    u = normalize_unit(squash(unit))
+    return u if u and u not in _OTHER_UNIT and is_declared_unit(u) else None
+
+
+def is_date(s: str, name: str | None = None) -> bool:
+    """True when a folded, compact value is a date or period (text), not a quantity: a year
+    with 年 or a full printed date anywhere; a bare year (`=2026`, `2026.12`, `20261130`) only
+    when the indicator's name asks for a point in time (年份, 日期, 时间, 完成年度, 期限 …)."""
+    if _DATE.search(s):
+        return True
+    if not name:
+        return False
+    bare = re.sub(r"^(?:>=|<=|[=≥≤<>])", "", s)
+    if not re.fullmatch(rf"(?:{_BARE_YEAR.pattern})(?:{_RANGE_SEP}(?:{_BARE_YEAR.pattern}))?", bare):
+        return False
+    stem = _PAREN_UNIT.sub("", re.sub(r"\s+", "", fold_width(name)))
+    return bool(_TIME_NAME.search(stem)) and unit_from_name(name) is None
 
 
 def parse_value(
@@ -242,7 +289,7 @@ def parse_value(
         return ParsedValue(printed, None, None, None, None, _qualitative(printed))
     s = re.sub(r"\s+", "", fold_width(printed))
     s = _strip_wrappers(s)
-    core = _parse_core(s)
+    core = None if is_date(s, name) else _parse_core(s, _declared_unit(unit))
     if core is None:
         return ParsedValue(printed, None, None, None, None, _qualitative(text))
     comp, lo, hi, u = core
