@@ -351,3 +351,82 @@ def test_flattened_dump_still_recovers_displaced_levels():
     (t,) = tables_of(lines("项目支出绩效目标表"), flat(rows))
     assert [i.level1 for i in t.indicators] == ["产出指标"] * 3 + ["满意度指标"]
     assert [i.level2 for i in t.indicators][1:3] == ["质量指标", "质量指标"]
+
+
+def test_project_cut_by_a_page_break_stays_one_table():
+    meta = project_meta("信息化运维")
+    # page 1: the metadata; page 2: the title again, the project row again, then the indicators
+    p1 = [lines("项目支出绩效目标表", page=1), table(meta, page=1)]
+    p2 = [lines("项目支出绩效目标表", page=2), table([meta[0], HEADER, *BLOCK], page=2)]
+    (t,) = tables_of(*p1, *p2)
+    assert (t.project, t.budget_total_wan, t.goal) == ("信息化运维", Decimal("100"), "信息化运维的年度目标。")
+    assert len(t.indicators) == 5 and (t.page_first, t.page_last) == (1, 2)
+
+
+def test_continuation_page_without_header_under_a_title_printed_twice():
+    title = "政策和项目预算绩效目标表"
+    p1 = [lines(title, "(2026年度)", page=1), table([*project_meta("运行保障"), HEADER, *BLOCK[:2]], page=1)]
+    p2 = [
+        lines(title, "(2026年度)", title, page=2),
+        table([["产出指标", "时效指标", "完成时间", "12月底前"]], page=2),
+    ]
+    (t,) = tables_of(*p1, *p2)
+    assert names(t) == ["培训人次", "考核合格率", "完成时间"]
+
+
+def test_goal_list_with_split_amount_header_and_serial_numbers():
+    rows = [
+        ["序号", "单位名称", "项目名称", "项目金额", "<", "<", "绩效目标"],
+        ["^", "^", "^", "合计", "财政拨款", "其他资金", "^"],
+        ["1", "某市某局", "执法装备购置", "200.00", "150.00", "50.00", "购置执法装备一批。"],
+        ["2", "某市某中心", "系统运维", "50.00", "50.00", "0.00", "系统可用率99%。"],
+    ]
+    got = tables_of(lines("2026年部门项目支出绩效表", "部门名称：某市某局", "单位：万元"), table(rows))
+    assert [
+        (t.unit, t.project, t.budget_total_wan, t.budget_fiscal_wan, t.budget_other_wan) for t in got
+    ] == [
+        ("某市某局", "执法装备购置", Decimal("200.00"), Decimal("150.00"), Decimal("50.00")),
+        ("某市某中心", "系统运维", Decimal("50.00"), Decimal("50.00"), Decimal("0.00")),
+    ]
+    assert {t.department for t in got} == {"某市某局"}
+
+
+def test_key_project_list_under_a_narrative_heading_is_read_without_a_title():
+    rows = [
+        ["项目", "预算数（单位：万元）", "绩效目标"],
+        ["公共交通财政补贴", "300,000", "安排专项资金对公交企业进行补贴。"],
+        ["机构运行辅助经费", "560", "进一步完善执法辅助人员管理。"],
+    ]
+    doc = [lines("七、重点项目预算绩效目标情况", "2026年，本部门重点项目绩效目标情况如下："), table(rows)]
+    got = tables_of(*doc)
+    assert [(t.project, t.budget_total_wan) for t in got] == [
+        ("公共交通财政补贴", Decimal("300000")),
+        ("机构运行辅助经费", Decimal("560")),
+    ]
+
+
+def test_budget_table_with_an_empty_goal_column_is_not_a_goal_list():
+    rows = [
+        ["单位名称", "项目名称", "金额", "绩效目标"],
+        ["某市某局", "信息化运维", "120.00", ""],
+        ["某市某局", "执法办案", "80.00", ""],
+        ["某市某局", "设备购置", "30.00", ""],
+    ]
+    assert tables_of(lines("项目支出预算表"), table(rows)) == []
+
+
+def test_indicator_header_without_any_title_starts_a_table_with_the_metadata_above_it():
+    rows = [*project_meta("道路养护"), HEADER, *BLOCK[:2]]
+    (t,) = tables_of(lines("附件3"), table(rows))
+    assert (t.kind, t.project, t.budget_total_wan) == ("project", "道路养护", Decimal("100"))
+    assert names(t) == ["培训人次", "考核合格率"]
+
+
+def test_missed_tables_are_reported_by_the_self_audit():
+    from pipeline.rebuild.tables import TableFinder
+
+    # a title over a ruled table whose columns the rebuilder cannot read: a sighting, no table
+    rows = [["考核内容", "考核标准"], ["培训", "≥10次"]]
+    finder = TableFinder(document(lines("项目支出绩效目标表", page=3), table(rows, page=3)))
+    assert finder.run() == []
+    assert [(s.page, s.what) for s in finder.unexplained()] == [(3, "title")]

@@ -205,6 +205,8 @@ _SIGN = re.compile(
     r"^(>=|<=|=>|=<|≥|≤|==|=|>|<|定性|定量|大于|小于|等于|高于|低于|不低于|不高于|不少于|不多于|不超过|"
     r"不大于|不小于|大于等于|小于等于|大于或等于|小于或等于|达到|约等于)$"
 )
+
+
 def is_measure_word(text: str) -> bool:
     """A unit of measure (`件`, `人次`, `万元`, `元/人·月`, `%`), not a word of text."""
     return is_unit(compact(text).strip("()（）"))

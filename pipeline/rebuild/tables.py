@@ -118,7 +118,7 @@ class TableFinder:
         same = b is not None and compact(title) == compact(b.t.title)
         if self.held is not None and same and b.state == "meta" and not _has_metadata(b.t):
             return  # the title printed twice over the next page: the decision is still pending
-        if self.held is None and same and b.state == "ind":
+        if self.held is None and same:
             self.held = b
         else:
             self._close()
@@ -140,10 +140,19 @@ class TableFinder:
         keyed = any(split_key(c.text)[0] is not None for c in row.own())
         if keyed and not (vocab.is_indicator_header(texts) or vocab.is_header_row(texts)):
             return  # metadata: read it first
-        new = self.builder.t
-        budget = vocab.is_budget_header(texts) or new.budget_lines
-        if not budget and not new.goal and _same_metadata(new, self.held.t):
-            self.builder = self.held
+        new, held = self.builder.t, self.held
+        if held.state != "ind" and _same_metadata(new, held.t):
+            # the held table had only its metadata so far: what was printed under the title
+            # again completes it (a table cut by a page break before its indicators)
+            for name in _METADATA:
+                if getattr(held.t, name) is None:
+                    setattr(held.t, name, getattr(new, name))
+            held.t.budget_lines.extend(new.budget_lines)
+            self.builder = held
+        elif not (vocab.is_budget_header(texts) or new.budget_lines or new.goal) and _same_metadata(
+            new, held.t
+        ):
+            self.builder = held
         else:
             self._finish(self.held)
         self.held = None
