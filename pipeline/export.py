@@ -18,6 +18,7 @@ spreadsheet would run as a formula stays text: a string cell in xlsx, a leading 
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -186,7 +187,9 @@ def _xlsx(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[
                 total += 1
         if ws is None:
             _sheet(wb, table, header)
-    wb.save(out / rel)
+    buffer = io.BytesIO()  # zipped in memory: openpyxl cleans up after a failed write noisily
+    wb.save(buffer)
+    (out / rel).write_bytes(buffer.getbuffer())
     return [(rel, total)]
 
 
