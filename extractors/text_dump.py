@@ -33,8 +33,10 @@ def decode(data: bytes) -> str:
     for enc in ("utf-8", "gb18030"):
         try:
             text = data.decode(enc, errors="strict")
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as e:
+            if e.reason != "unexpected end of data":
+                continue
+            text = data[: e.start].decode(enc, errors="strict")  # a file cut mid-character
         if _plausible(text):
             return text
     best = from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()

@@ -216,6 +216,8 @@ def _export(args: argparse.Namespace) -> int:
         written = export(args.db, args.out, args.format)
     except ExportError as e:
         print(f"export failed: {e}", file=sys.stderr)
+        # writers abandoned mid-file (openpyxl's) complain while being collected: not for the user
+        sys.unraisablehook = lambda unraisable: None
         return 2
     for path, rows in written:
         print(f"{rows:9d} rows  {path}")
