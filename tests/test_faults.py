@@ -64,7 +64,8 @@ def test_workers_die_with_a_batch_killed_mid_document(tmp_path):
     deadline = time.monotonic() + 60
     busy: list[psutil.Process] = []
     while not busy and time.monotonic() < deadline:
-        busy = [p for p in parent.children(recursive=True) if p.cpu_percent(0.2) > 50]
+        time.sleep(0.2)
+        busy = busy_workers(parent)
     assert busy, "no worker got to work"
     descendants = parent.children(recursive=True)
     os.kill(proc.pid, signal.SIGKILL)
@@ -73,6 +74,20 @@ def test_workers_die_with_a_batch_killed_mid_document(tmp_path):
     for p in alive:  # do not leave them running whatever the outcome
         p.kill()
     assert not alive, f"still running after the batch was killed: {[p.pid for p in alive]}"
+
+
+def busy_workers(batch: psutil.Process) -> list[psutil.Process]:
+    """Extraction workers of a batch that have been working for a second of CPU time: the
+    forkserver's children (forked after its imports, so their clock starts near 0; the
+    forkserver itself is busy importing at first); processes that come and go are passed over."""
+    found = []
+    for p in batch.children(recursive=True):
+        try:
+            if p.ppid() != batch.pid and p.cpu_times().user > 1.0:
+                found.append(p)
+        except psutil.Error:
+            continue
+    return found
 
 
 def many_page_pdf(path: Path, pages: int) -> Path:

@@ -24,6 +24,7 @@ import pytest
 from tests.conftest import ROOT, grow, query, run_cli, without_root_bypass
 from tests.test_bad_input import _reportlab_pdf
 from tests.test_batch import SEED, SEED_DEPARTMENT, dump, extract, make_corpus, slow_dump
+from tests.test_faults import busy_workers
 
 pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 
@@ -334,7 +335,8 @@ def fault_worker_crash(tmp: Path, small_disk) -> None:
     deadline = time.monotonic() + 60
     busy: list[psutil.Process] = []
     while not busy and time.monotonic() < deadline:
-        busy = [p for p in parent.children(recursive=True) if p.cpu_percent(0.2) > 50]
+        time.sleep(0.2)
+        busy = busy_workers(parent)
     assert busy, "no worker got to work"
     busy[0].send_signal(signal.SIGSEGV)
     _, err = proc.communicate(timeout=300)
