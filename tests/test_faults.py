@@ -66,6 +66,9 @@ def test_workers_die_with_a_batch_killed_mid_document(tmp_path):
     while not busy and time.monotonic() < deadline:
         time.sleep(0.2)
         busy = busy_workers(parent)
+    if not busy:
+        proc.kill()  # never leave the batch running
+        proc.wait()
     assert busy, "no worker got to work"
     descendants = parent.children(recursive=True)
     os.kill(proc.pid, signal.SIGKILL)

@@ -337,6 +337,9 @@ def fault_worker_crash(tmp: Path, small_disk) -> None:
     while not busy and time.monotonic() < deadline:
         time.sleep(0.2)
         busy = busy_workers(parent)
+    if not busy:
+        proc.kill()  # never leave the batch running
+        proc.communicate()
     assert busy, "no worker got to work"
     busy[0].send_signal(signal.SIGSEGV)
     _, err = proc.communicate(timeout=300)
