@@ -8,11 +8,12 @@ JOBS   ?=
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
 BROWSER_PACKAGES := chromium
 
-.PHONY: extract test test-fast lint format sysdeps sysdeps-test apt-install clean help bench
+.PHONY: extract test test-fast fuzz lint format sysdeps sysdeps-test apt-install clean help bench
 
 help:
 	@echo "make extract   install what is missing, then extract data/raw/ into $(DB)"
 	@echo "make test      run the test suite (real DuckDB, real OCR engines, shared corpus when present)"
+	@echo "make fuzz      generated bad inputs and faults around a batch (part of make test too)"
 	@echo "make lint      ruff check + format check"
 	@echo "make bench     pages/s, documents/s and peak memory against the naive pdfplumber baseline"
 
@@ -53,6 +54,10 @@ test: $(STAMP) sysdeps-test
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
+
+# The fuzz tests carry the slow marker as well, so `make test` (and CI) runs them.
+fuzz: $(STAMP) sysdeps
+	$(PY) -m pytest -q -rA -m fuzz -s
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -26,18 +26,39 @@ def decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     if b"\x00" in data[:4096]:
-        raise ExtractionError("binary content, not a text file")
+        text = _utf16_without_bom(data)
+        if text is None:
+            raise ExtractionError("binary content, not a text file")
+        return text
     for enc in ("utf-8", "gb18030"):
         try:
             text = data.decode(enc, errors="strict")
-        except UnicodeDecodeError:
-            continue
+        except UnicodeDecodeError as e:
+            if e.reason != "unexpected end of data":
+                continue
+            text = data[: e.start].decode(enc, errors="strict")  # a file cut mid-character
         if _plausible(text):
             return text
     best = from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()
     if best is not None and _plausible(str(best)):
         return str(best)
     raise ExtractionError("cannot decode the text (not UTF-8, GB18030/GBK or Big5)")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark (Windows "Unicode" text): the NUL high bytes of
+    tabs, digits and line breaks sit on odd offsets (little-endian) or on even ones (a few CJK
+    characters, e.g. U+5F00, put a NUL on the other side)."""
+    head = data[:4096]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if len(data) % 2 or not (odd > 3 * even or even > 3 * odd):
+        return None
+    try:
+        text = data.decode("utf-16-le" if odd > even else "utf-16-be")
+    except UnicodeDecodeError:
+        return None
+    lines = "\n" in text or "\t" in text  # a dump has rows and cells; binary junk rarely decodes to them
+    return text if lines and _plausible(text) else None
 
 
 def _plausible(text: str) -> bool:

@@ -22,10 +22,13 @@ from typing import Protocol
 
 import duckdb
 
-from pipeline.load import connect, finished_ids, load_document
+from pipeline.dberrors import open_error
+from pipeline.load import connect, delete_documents, finished_ids, load_document, path_index
 from pipeline.model import DocumentResult
+from pipeline.paths import display, file_key
 from pipeline.plan import Skip, discover, plan
 from pipeline.report import Progress, RunLog, Summary, describe
+from pipeline.storage import StorageError, is_storage_failure, reason
 from pipeline.tasks import Outcome, Task
 from pipeline.workers import Limits, ProcessPool, default_jobs
 
@@ -51,31 +54,45 @@ def run(
     jobs: int | None = None,
     timeout: float = 300.0,
     timeout_per_page: float = 5.0,
+    timeout_max: float = 3600.0,
     max_memory_mb: int = 1536,
     executor: str = "processes",
     scheduler: str | None = None,
 ) -> tuple[Summary, int]:
     """Extract every input into `db`.  Returns the summary and the process exit code."""
     start = time.perf_counter()
-    files = discover(inputs)
-    summary = Summary(jobs=jobs or default_jobs())
+    problems: list[str] = []
+    files = discover(inputs, problems)
+    summary = Summary(jobs=jobs or default_jobs(), problems=problems)
+    for problem in problems:
+        log.warning("warning: %s (its files were not extracted)", problem)
     if not files:
-        log.error("no input files found in: %s", " ".join(map(str, inputs)))
+        log.error("no input files found in: %s", " ".join(display(str(i)) for i in inputs))
         return summary, 2
     try:
         con = connect(db)
-    except duckdb.Error as e:
-        log.error("cannot open the database %s: %s", db, _db_error(e))
+    except (duckdb.Error, OSError) as e:
+        log.error("cannot open the database %s: %s", display(str(db)), _db_error(e))
         return summary, 2
     run_log = RunLog(log_dir or os.path.join(os.path.dirname(os.path.abspath(db)), "logs"))
-    limits = Limits(timeout=timeout, timeout_per_page=timeout_per_page, max_memory_mb=max_memory_mb)
+    limits = Limits(
+        timeout=timeout,
+        timeout_per_page=timeout_per_page,
+        timeout_max=timeout_max,
+        max_memory_mb=max_memory_mb,
+    )
     pool: Executor | None = None
     progress: Progress | None = None
     try:
         pool = _executor(executor, summary.jobs, limits, scheduler)
         progress = Progress(len(files), summary, quiet)
-        _extract_all(con, pool, files, force, summary, progress)
-        _annotate(con)
+        try:
+            _extract_all(con, pool, files, force, summary, progress)
+            _annotate(con)
+        except Exception as e:
+            if is_storage_failure(e):
+                raise StorageError(f"cannot write the database {display(str(db))}: {reason(e)}") from e
+            raise
     except Exception:
         run_log.record_exception()
         raise
@@ -85,12 +102,14 @@ def run(
         if pool is not None:
             summary.worker_restarts = getattr(pool, "restarts", 0)
             pool.close()
-        con.close()
+        with contextlib.suppress(duckdb.Error):  # after a fatal error the file is closed already
+            con.close()
         summary.seconds = time.perf_counter() - start
         summary.parent_peak_mb = _peak_mb()
         log.info("summary\n%s", summary.render())
         run_log.close()
-    all_failed = summary.extracted > 0 and summary.statuses.get("failed", 0) == summary.extracted
+    # 1 only when nothing of the batch is usable: documents skipped as unchanged count as good
+    all_failed = summary.documents > 0 and summary.statuses.get("failed", 0) == summary.documents
     return summary, 1 if all_failed else 0
 
 
@@ -102,6 +121,8 @@ def _annotate(con: duckdb.DuckDBPyConnection) -> None:
     try:
         refresh(con)
     except Exception as e:  # noqa: BLE001 - derived data only; never lose the extraction for it
+        if is_storage_failure(e):
+            raise
         log.error("annotation failed (extracted rows are kept; the next run retries): %s", e)
 
 
@@ -115,7 +136,8 @@ def _extract_all(
 ) -> None:
     finished = set() if force else finished_ids(con)
     unchanged: list[Skip] = []
-    for outcome in pool.run(_tasks(plan(files, finished, force), summary, progress, unchanged)):
+    stale = _Stale(con)
+    for outcome in pool.run(_tasks(plan(files, finished, force), summary, progress, unchanged, stale)):
         _load(con, outcome, summary)
         progress.advance()
     # A document skipped as unchanged loses its rows when a file of this batch at the same
@@ -135,18 +157,36 @@ def _executor(name: str, jobs: int, limits: Limits, scheduler: str | None) -> Ex
     raise ValueError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")
 
 
+class _Stale:
+    """Rows a file held under other bytes.  A file is one document at a time: when it is skipped
+    (its new bytes are already loaded, or are a copy of another file) the rows its path held
+    before go; a file that is extracted replaces them itself (`load_document`)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.index = path_index(con)  # a snapshot: a batch names each file once
+
+    def drop(self, path: str, doc_id: str) -> None:
+        old = sorted(self.index.get(file_key(path), set()) - {doc_id})
+        if old:
+            with _sigint_deferred():
+                delete_documents(self.con, old)
+            log.info("replaced %s: its earlier content (%d document(s)) removed", display(path), len(old))
+
+
 def _tasks(
-    items: Iterator[Task | Skip], summary: Summary, progress: Progress, unchanged: list[Skip]
+    items: Iterator[Task | Skip], summary: Summary, progress: Progress, unchanged: list[Skip], stale: _Stale
 ) -> Iterator[Task]:
     """The tasks of a plan; skipped documents are counted and logged on the way."""
     for item in items:
         if isinstance(item, Skip):
+            stale.drop(item.path, item.doc_id)
             if item.duplicate:
                 summary.duplicates += 1
-                log.info("duplicate %s (%s)", item.path, item.reason)
+                log.info("duplicate %s (%s)", display(item.path), display(item.reason))
             else:
                 summary.skipped += 1
-                log.info("unchanged %s (%s)", item.path, item.reason)
+                log.info("unchanged %s (%s)", display(item.path), item.reason)
                 unchanged.append(item)
             progress.advance()
         else:
@@ -179,6 +219,8 @@ def _load(con: duckdb.DuckDBPyConnection, outcome: Outcome, summary: Summary) ->
         with _sigint_deferred():
             load_document(con, doc)
     except Exception as e:  # noqa: BLE001 - one document's bad value never stops the batch
+        if is_storage_failure(e):
+            raise  # a full disk fails every document after this one: stop and say so
         doc = DocumentResult(
             doc_id=doc.doc_id,
             source_path=doc.source_path,
@@ -223,8 +265,5 @@ def _one_line(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [""])[0][:200]
 
 
-def _db_error(e: duckdb.Error) -> str:
-    msg = _one_line(e)
-    if "lock" in msg.lower():
-        return "it is in use by another process (is another extraction or export running?)"
-    return msg
+def _db_error(e: Exception) -> str:
+    return open_error(e)

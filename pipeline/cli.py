@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from pathlib import Path
 
 from pipeline import EXTRACTOR_VERSION
 
@@ -53,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         default=5.0,
         metavar="SECONDS",
         help="added to --timeout for each page of a PDF: scanned pages need OCR (default 5)",
+    )
+    ex.add_argument(
+        "--timeout-max",
+        type=_non_negative_float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="hard ceiling per document, whatever its page count (default 3600, 0 = none)",
     )
     ex.add_argument(
         "--max-memory-mb",
@@ -161,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.batch import run
+    from pipeline.storage import StorageError
 
     if args.scheduler and args.executor != "dask":
         print("--scheduler needs --executor dask", file=sys.stderr)
@@ -175,6 +184,7 @@ def _extract(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             timeout=args.timeout,
             timeout_per_page=args.timeout_per_page,
+            timeout_max=args.timeout_max,
             max_memory_mb=args.max_memory_mb,
             executor=args.executor,
             scheduler=args.scheduler,
@@ -184,6 +194,13 @@ def _extract(args: argparse.Namespace) -> int:
             "interrupted: documents loaded so far are kept; run the same command to resume", file=sys.stderr
         )
         return 130
+    except StorageError as e:
+        print(
+            f"extraction stopped: {e}; the documents stored so far are kept: "
+            "make room and run the same command again to resume",
+            file=sys.stderr,
+        )
+        return 2
     except Exception as e:  # noqa: BLE001 - e.g. no dask scheduler there; the run log has the traceback
         print(f"extraction stopped: {type(e).__name__}: {e}".splitlines()[0], file=sys.stderr)
         return 2
@@ -199,6 +216,8 @@ def _export(args: argparse.Namespace) -> int:
         written = export(args.db, args.out, args.format)
     except ExportError as e:
         print(f"export failed: {e}", file=sys.stderr)
+        # writers abandoned mid-file (openpyxl's) complain while being collected: not for the user
+        sys.unraisablehook = lambda unraisable: None
         return 2
     for path, rows in written:
         print(f"{rows:9d} rows  {path}")
@@ -206,8 +225,11 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    import duckdb
+
     from pipeline.analysis.api import DatabaseError, connect
     from pipeline.analysis.report import build_report
+    from pipeline.dberrors import open_error
 
     try:
         con = connect(args.db)
@@ -218,6 +240,9 @@ def _report(args: argparse.Namespace) -> int:
         summary = build_report(con, args.out, title=args.title)
     except OSError as e:
         print(f"report failed: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    except duckdb.Error as e:
+        print(f"report failed: cannot read {args.db}: {open_error(e)}", file=sys.stderr)
         return 2
     finally:
         con.close()
@@ -239,18 +264,19 @@ def _query(args: argparse.Namespace) -> int:
     import duckdb
 
     from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.sandbox import QueryRefused, check, run
     from pipeline.analysis.tabulate import render
 
     try:
-        with connect(args.db) as con:
-            cur = con.execute(args.sql)
-            columns = [d[0] for d in cur.description] if cur.description else []
-            rows = cur.fetchall() if columns else []
-    except DatabaseError as e:
+        check(args.sql)
+        with connect(args.db):  # adds the analysis views to a database of an older version
+            pass
+        columns, rows = run(args.db, args.sql)
+    except (DatabaseError, QueryRefused) as e:
         print(f"query failed: {e}", file=sys.stderr)
         return 2
     except duckdb.Error as e:
-        print(f"query failed: {str(e).splitlines()[0]}", file=sys.stderr)
+        print(f"query failed: {_first_line(e)}", file=sys.stderr)
         return 2
     sys.stdout.write(render(columns, rows, args.fmt))
     return 0
@@ -299,12 +325,13 @@ def _non_negative_float(text: str) -> float:
 
 
 def _print_checks(db: str, severity: str | None) -> int:
+    import duckdb
+
+    from pipeline.dberrors import open_error
     from pipeline.load import connect
 
-    try:
-        con = connect(db, read_only=True)
-    except Exception as e:  # noqa: BLE001
-        print(f"cannot open {db}: {e}", file=sys.stderr)
+    if not Path(db).is_file():
+        print(f"cannot open {db}: no such database", file=sys.stderr)
         return 2
     sql = (
         'SELECT d.source_path, c.severity, c."check", c.detail FROM checks c '
@@ -314,6 +341,20 @@ def _print_checks(db: str, severity: str | None) -> int:
     if severity:
         sql += " WHERE c.severity = ?"
         params.append(severity)
-    for path, sev, check, detail in con.execute(sql + " ORDER BY 1, 3", params).fetchall():
+    try:
+        con = connect(db, read_only=True)
+        try:
+            rows = con.execute(sql + " ORDER BY 1, 3", params).fetchall()
+        finally:
+            con.close()
+    except duckdb.Error as e:
+        print(f"cannot read {db}: {open_error(e)}", file=sys.stderr)
+        return 2
+    for path, sev, check, detail in rows:
         print(f"{sev:7s} {check:20s} {path}: {detail}")
     return 0
+
+
+def _first_line(e: BaseException) -> str:
+    lines = str(e).strip().splitlines()
+    return lines[0] if lines else type(e).__name__

@@ -105,9 +105,7 @@ class DaskExecutor:
                 extract_with_timeout,
                 task.abspath,
                 task.doc_id,
-                self.limits.timeout + self.limits.timeout_per_page * task.pages
-                if self.limits.timeout > 0
-                else 0,
+                self.limits.budget(task.pages),
                 key=f"extract-{run_id}-{next(numbers)}",
                 pure=False,
             )

@@ -9,19 +9,27 @@ Parquet layout (hive partitioning, read by DuckDB, Spark, pyarrow, polars …):
     OUT/table_context/…, OUT/indicator_concepts/… region, category and concept of each table /
                                                   indicator (join on table_id, seq)
     (a NULL year is the partition year=__HIVE_DEFAULT_PARTITION__, as Spark writes it)
+
+Outputs are written aside and swapped in (`pipeline/outdir.py`): a failed export leaves the
+previous one whole, and nothing in OUT that an export did not write is deleted.  Text that a
+spreadsheet would run as a formula stays text: a string cell in xlsx, a leading `'` in CSV.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import io
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from pipeline.dberrors import open_error
 from pipeline.load import has_relation
+from pipeline.outdir import NotOurs, check_replaceable, staging, swap_in
+from pipeline.paths import display
+from pipeline.storage import is_storage_failure, reason
 
 # table → ORDER BY that makes exports reproducible
 TABLES = {
@@ -39,6 +47,11 @@ FORMATS = ("parquet", "csv", "xlsx")
 _NULL_PARTITION = "year=__HIVE_DEFAULT_PARTITION__"  # how DuckDB and Spark name a NULL year
 _EXCEL_MAX_ROWS = 1_048_576
 _EXCEL_MAX_CELL = 32_767
+# CSV text that a spreadsheet would evaluate: =…, @…, a tab or CR first, +…/-… unless a number
+_FORMULA_SQL = (
+    r"CASE WHEN regexp_matches({c}, '^[=@\t\r]') OR (regexp_matches({c}, '^[+-].') "
+    r"AND NOT regexp_matches({c}, '^[+-]?[0-9]+([.][0-9]+)?%?$')) THEN chr(39) || {c} ELSE {c} END"
+)
 
 
 class ExportError(Exception):
@@ -55,22 +68,42 @@ def export(db: str | Path, out: str | Path, fmt: str) -> list[tuple[str, int]]:
     try:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error as e:
-        msg = str(e).splitlines()[0]
-        if "lock" in msg.lower():
+        msg = open_error(e)
+        if "in use" in msg:
             msg = "it is being written by another process (wait for the extraction to finish)"
         raise ExportError(f"cannot open {db}: {msg}") from None
     try:
         missing = [t for t in CONTRACT if not has_relation(con, t)]
         if missing:
             raise ExportError(f"{db} is not an extraction database (no table {missing[0]})")
-        out.mkdir(parents=True, exist_ok=True)
         tables = [t for t in TABLES if t in CONTRACT or has_relation(con, t)]
+        names = _names(fmt, tables)
+        out.mkdir(parents=True, exist_ok=True)
+        check_replaceable(out, names)
         writer = {"parquet": _parquet, "csv": _csv, "xlsx": _xlsx}[fmt]
-        return writer(con, out, tables)
+        with staging(out) as stage:
+            written = writer(con, stage, tables)
+            swap_in(stage, out, names)
+        return [(str(out / rel), n) for rel, n in written]
+    except NotOurs as e:
+        raise ExportError(str(e)) from None
     except OSError as e:
-        raise ExportError(f"cannot write in {out}: {e.strerror or e}") from None
+        raise ExportError(f"cannot write in {display(out)}: {reason(e)}") from None
+    except duckdb.Error as e:
+        if is_storage_failure(e) and "Could not read" not in str(e):
+            raise ExportError(f"cannot write in {display(out)}: {reason(e)}") from None
+        raise ExportError(f"cannot read {db}: {open_error(e)}") from None
     finally:
         con.close()
+
+
+def _names(fmt: str, tables: list[str]) -> list[str]:
+    """What an export puts in OUT: a file per table, a folder per partitioned table, or one workbook."""
+    if fmt == "xlsx":
+        return ["targets.xlsx"]
+    if fmt == "csv":
+        return [f"{t}.csv" for t in tables]
+    return ["documents.parquet" if t == "documents" else t for t in tables]
 
 
 def _query(table: str, with_year: bool = False) -> str:
@@ -94,41 +127,50 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def _parquet(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
+    """Into the empty folder `out`; returns (path relative to it, rows) per table."""
     written = []
     for table in tables:
         if table == "documents":
-            target = out / "documents.parquet"
+            rel = "documents.parquet"
             options = "FORMAT parquet, COMPRESSION zstd"
         else:
-            target = out / table
-            if target.exists():
-                shutil.rmtree(target)  # a partition of an earlier export must not linger
+            rel = table
             options = "FORMAT parquet, COMPRESSION zstd, PARTITION_BY (year)"
         query, n = _query(table, with_year=True), _count(con, table)
         if n == 0 and table != "documents":
             # no rows, no partitions: one empty file keeps the schema readable (year=NULL partition)
-            target.joinpath(_NULL_PARTITION).mkdir(parents=True)
-            target = target / _NULL_PARTITION / "data_0.parquet"
+            out.joinpath(rel, _NULL_PARTITION).mkdir(parents=True)
+            rel = f"{table}/{_NULL_PARTITION}/data_0.parquet"
             query, options = f"SELECT * EXCLUDE (year) FROM ({query})", "FORMAT parquet"
-        con.execute(f"COPY ({query}) TO {_literal(target)} ({options})")
-        written.append((str(target), n))
+        con.execute(f"COPY ({query}) TO {_literal(out / rel)} ({options})")
+        written.append((rel, n))
     return written
 
 
 def _csv(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
     written = []
     for table in tables:
-        target = out / f"{table}.csv"
-        con.execute(f"COPY ({_query(table)}) TO {_literal(target)} (FORMAT csv, HEADER)")
-        written.append((str(target), _count(con, table)))
+        rel = f"{table}.csv"
+        query = _formulas_as_text(con, _query(table))
+        con.execute(f"COPY ({query}) TO {_literal(out / rel)} (FORMAT csv, HEADER)")
+        written.append((rel, _count(con, table)))
     return written
+
+
+def _formulas_as_text(con: duckdb.DuckDBPyConnection, query: str) -> str:
+    """`query` with `'` before each text value that a spreadsheet would run as a formula."""
+    select = []
+    for name, typ, *_ in con.execute(f"DESCRIBE {query}").fetchall():
+        c = '"' + name.replace('"', '""') + '"'
+        select.append(f"{_FORMULA_SQL.format(c=c)} AS {c}" if typ == "VARCHAR" else c)
+    return f"SELECT {', '.join(select)} FROM ({query})"
 
 
 def _xlsx(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
     """One workbook, a sheet per table (continued on `name (2)` past Excel's row limit)."""
     from openpyxl import Workbook
 
-    target = out / "targets.xlsx"
+    rel = "targets.xlsx"
     wb = Workbook(write_only=True)
     total = 0
     for table in tables:
@@ -140,13 +182,15 @@ def _xlsx(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[
                 if ws is None or rows_in_sheet >= _EXCEL_MAX_ROWS - 1:
                     ws = _sheet(wb, table if part == 1 else f"{table} ({part})", header)
                     part, rows_in_sheet = part + 1, 0
-                ws.append([_cell(v) for v in row])
+                ws.append([_cell(ws, v) for v in row])
                 rows_in_sheet += 1
                 total += 1
         if ws is None:
             _sheet(wb, table, header)
-    wb.save(target)
-    return [(str(target), total)]
+    buffer = io.BytesIO()  # zipped in memory: openpyxl cleans up after a failed write noisily
+    wb.save(buffer)
+    (out / rel).write_bytes(buffer.getbuffer())
+    return [(rel, total)]
 
 
 def _sheet(wb: Any, title: str, header: list[str]) -> Any:
@@ -156,12 +200,21 @@ def _sheet(wb: Any, title: str, header: list[str]) -> Any:
     return ws
 
 
-def _cell(v: Any) -> Any:
-    """A value Excel accepts: text without control characters and within the cell limit."""
+def _cell(ws: Any, v: Any) -> Any:
+    """A value Excel accepts: text without control characters and within the cell limit; text
+    starting with `=` as a text cell (openpyxl would write a live formula)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if isinstance(v, bytes):
+        v = display(v)  # source_file: the path's bytes
     if isinstance(v, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", v)[:_EXCEL_MAX_CELL]
+        v = ILLEGAL_CHARACTERS_RE.sub("", v)[:_EXCEL_MAX_CELL]
+        if v.startswith("="):
+            cell = WriteOnlyCell(ws, value=v)
+            cell.data_type = "s"
+            return cell
+        return v
     if isinstance(v, list | tuple | dict):
         return str(v)
     if isinstance(v, bool | int | float | Decimal | dt.datetime | dt.date) or v is None:

@@ -7,7 +7,6 @@ runner sends to worker processes.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import re
@@ -17,7 +16,9 @@ from pathlib import Path
 from pipeline.assemble import normalize_document
 from pipeline.checks import document_checks
 from pipeline.errors import ExtractionError
+from pipeline.files import NotRegularFile, check_regular, open_regular, sha256_file
 from pipeline.model import DocumentResult, SourceDocument
+from pipeline.paths import name_digest
 from pipeline.rebuild.tables import TableFinder
 
 log = logging.getLogger("pipeline")
@@ -45,22 +46,14 @@ SUPPORTED_SUFFIXES = {
 }
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def sniff(path: Path) -> str:
     """The input kind, from the file's first bytes (not its name)."""
-    with open(path, "rb") as fh:
+    with open_regular(path) as fh:
         head = fh.read(2048)
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             body = fh.read(1 << 16)
         if b"xl/" in body:
             return "xlsx"
@@ -103,17 +96,19 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
     heading = None
     doc_checks = []
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        check_regular(st.st_mode)
+        size = st.st_size
         doc_id = doc_id or sha256_file(path)
     except OSError as e:
         return DocumentResult(
-            doc_id=doc_id or hashlib.sha256(str(path).encode()).hexdigest(),
+            doc_id=doc_id or name_digest(path),
             source_path=str(path),
             source_format=fmt,
             pages=None,
             ocr_pages=None,
             status="failed",
-            error=f"cannot read the file: {e.strerror or e}",
+            error=str(e) if isinstance(e, NotRegularFile) else f"cannot read the file: {e.strerror or e}",
             seconds=time.perf_counter() - start,
         )
     try:

@@ -6,6 +6,7 @@ the single writer — the batch runner's parent process — ahead of many extrac
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from importlib import resources
@@ -17,6 +18,7 @@ import pyarrow as pa
 
 from pipeline import EXTRACTOR_VERSION
 from pipeline.model import DocumentResult
+from pipeline.paths import display, file_key, text
 
 _CHILD_TABLES = (
     "checks",
@@ -44,6 +46,7 @@ _DOCUMENTS = {
     "seconds": pa.float64(),
     "extracted_at": pa.timestamp("us"),
     "heading": pa.string(),
+    "source_file": pa.binary(),
 }
 _TARGET_TABLES = {
     "table_id": pa.string(),
@@ -143,17 +146,41 @@ def _delete(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
         con.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
 
 
+def path_index(con: duckdb.DuckDBPyConnection) -> dict[bytes, set[str]]:
+    """Which documents each file (by `file_key`) holds in the database.  Rows of databases
+    written before `source_file` existed are keyed by their source_path as seen from here."""
+    index: dict[bytes, set[str]] = {}
+    for key, path, doc_id in con.execute("SELECT source_file, source_path, doc_id FROM documents").fetchall():
+        index.setdefault(bytes(key) if key is not None else file_key(path), set()).add(doc_id)
+    return index
+
+
+def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
+    """Remove documents and all their rows, in one transaction."""
+    if not doc_ids:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _delete(con, doc_ids)
+        con.execute("COMMIT")
+    except BaseException:
+        _rollback(con)
+        raise
+
+
 def load_document(con: duckdb.DuckDBPyConnection, doc: DocumentResult) -> None:
-    """Replace everything known about this document (and about an older version of the same
-    path) in one transaction: a crash leaves either the old rows or the new ones."""
+    """Replace everything known about this document, and whatever the same file (by resolved
+    path, see `file_key`) held before, in one transaction: a crash leaves either the old rows
+    or the new ones."""
     batches = _rows(doc)  # built before the transaction: a bad value fails without touching the db
     con.execute("BEGIN TRANSACTION")
     try:
         # Child rows exist only for documents rows (both are written in one transaction),
         # so a new document needs no scans of the child tables.
         present = con.execute(
-            "SELECT doc_id FROM documents WHERE doc_id = ? OR source_path = ?",
-            [doc.doc_id, doc.source_path],
+            "SELECT doc_id FROM documents WHERE doc_id = ? OR source_file = ? "
+            "OR (source_file IS NULL AND source_path = ?)",
+            [doc.doc_id, file_key(doc.source_path), display(doc.source_path)],
         ).fetchall()
         _delete(con, [r[0] for r in present])
         for table, batch in batches.items():
@@ -165,8 +192,15 @@ def load_document(con: duckdb.DuckDBPyConnection, doc: DocumentResult) -> None:
                     con.unregister("_load_batch")
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        _rollback(con)
         raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open.  After a fatal error (a full disk) DuckDB has
+    already ended it; its "no transaction is active" must not hide the error that did."""
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
 
 
 def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
@@ -174,7 +208,7 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
     documents = [
         [
             doc.doc_id,
-            doc.source_path,
+            display(doc.source_path),
             doc.source_format,
             doc.pages,
             doc.ocr_pages,
@@ -185,6 +219,7 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
             round(doc.seconds, 3),
             dt.datetime.now(dt.UTC).replace(tzinfo=None),
             doc.heading,
+            file_key(doc.source_path),
         ]
     ]
     tables, lines, inds, checks = [], [], [], []
@@ -258,8 +293,19 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
 
 def _arrow(schema: dict[str, pa.DataType], rows: list[list[Any]]) -> pa.Table:
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
-    arrays = [pa.array(list(col), type=typ) for col, typ in zip(columns, schema.values(), strict=True)]
+    arrays = [_array(list(col), typ) for col, typ in zip(columns, schema.values(), strict=True)]
     return pa.Table.from_arrays(arrays, names=list(schema))
+
+
+def _array(values: list[Any], typ: pa.DataType) -> pa.Array:
+    """An Arrow column; text that is not valid UTF-8 (a lone surrogate from a file name or a
+    damaged document) is stored in its escaped form rather than failing the document."""
+    try:
+        return pa.array(values, type=typ)
+    except (UnicodeEncodeError, pa.ArrowInvalid):
+        if typ != pa.string():
+            raise
+        return pa.array([text(v) if isinstance(v, str) else v for v in values], type=typ)
 
 
 def _money(x: Decimal | None) -> Decimal | None:

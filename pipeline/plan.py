@@ -7,13 +7,15 @@ A document is keyed by the sha256 of its bytes.  Hashing runs in a few threads o
 from __future__ import annotations
 
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.extract import sha256_file
+from pipeline.files import is_special, open_regular, sha256_file
+from pipeline.paths import display
 from pipeline.tasks import Task
 
 # Files inside input folders that are never documents (ground truth, notes, our own outputs).
@@ -32,25 +34,39 @@ class Skip:
     duplicate: bool = False
 
 
-def discover(inputs: Iterable[str | Path]) -> list[Path]:
-    """Files named on the command line, and every document file below named folders."""
+def discover(inputs: Iterable[str | Path], problems: list[str] | None = None) -> list[Path]:
+    """Files named on the command line, and every document file below named folders.
+    Folders that cannot be read are described in `problems` (their files cannot be listed)."""
     found: list[Path] = []
     seen: set[Path] = set()
     for item in inputs:
         p = Path(item)
-        if p.is_dir():
-            # Broken links are kept: they are reported as failed rather than vanishing unseen.
-            candidates = sorted(
-                q for q in p.rglob("*") if (q.is_file() or _broken_link(q)) and not _skipped(q, p)
-            )
-        else:
-            candidates = [p]
+        candidates = _walk(p, problems) if p.is_dir() else [p]
         for q in candidates:
             key = q.resolve() if q.exists() else q
             if key not in seen:
                 seen.add(key)
                 found.append(q)
     return found
+
+
+def _walk(root: Path, problems: list[str] | None) -> list[Path]:
+    """Document candidates below a folder, sorted.  Broken links and special files (FIFOs,
+    devices) are kept: they are reported as failed rather than vanishing unseen."""
+
+    def unreadable(e: OSError) -> None:
+        if problems is not None:
+            problems.append(f"cannot read folder {display(e.filename or root)}: {e.strerror or e}")
+
+    out = []
+    for folder, dirs, names in os.walk(root, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(folder)
+        for name in names:
+            q = base / name
+            if not _skipped(q, root) and (q.is_file() or _broken_link(q) or is_special(q)):
+                out.append(q)
+    return sorted(out)
 
 
 def _broken_link(path: Path) -> bool:
@@ -65,17 +81,17 @@ def _skipped(path: Path, root: Path) -> bool:
     return name.endswith(_SKIP_SUFFIXES) or name == "manifest.csv"
 
 
-def _hash(path: Path) -> tuple[str | None, int | None, int]:
+def _hash(path: Path, stop: threading.Event) -> tuple[str | None, int | None, int]:
     try:
-        return sha256_file(path), os.path.getsize(path), _pages(path)
-    except OSError:
+        return sha256_file(path, stop), os.path.getsize(path), _pages(path)
+    except OSError:  # unreadable, or not a regular file: the worker reports why
         return None, None, 0
 
 
 def _pages(path: Path) -> int:
     """Page count of a PDF (cheap: PDFium reads the page tree only), else 0."""
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             if b"%PDF-" not in fh.read(1024):
                 return 0
         import pypdfium2 as pdfium
@@ -90,20 +106,26 @@ def _pages(path: Path) -> int:
 
 
 def hashed(files: list[Path]) -> Iterator[tuple[Path, str | None, int | None, int]]:
-    """(path, sha256 or None if unreadable, size, pages) in the order of `files`."""
-    with ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="hash") as pool:
+    """(path, sha256 or None if unreadable, size, pages) in the order of `files`.  Closing the
+    iterator (Ctrl-C, an error) stops the hashing threads at their next chunk."""
+    stop = threading.Event()
+    pool = ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="hash")
+    try:
         pending: deque[tuple[Path, Future]] = deque()
         it = iter(files)
         for path in it:
-            pending.append((path, pool.submit(_hash, path)))
+            pending.append((path, pool.submit(_hash, path, stop)))
             if len(pending) >= _HASH_AHEAD:
                 break
         while pending:
             path, fut = pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append((nxt, pool.submit(_hash, nxt)))
+                pending.append((nxt, pool.submit(_hash, nxt, stop)))
             yield (path, *fut.result())
+    finally:
+        stop.set()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def plan(files: list[Path], finished: set[str], force: bool = False) -> Iterator[Task | Skip]:

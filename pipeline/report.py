@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from tqdm import tqdm
 
 from pipeline.model import DocumentResult
+from pipeline.paths import display
 
 log = logging.getLogger("pipeline")
 
@@ -31,6 +32,7 @@ class Summary:
     parent_peak_mb: float | None = None
     worker_peak_mb: float | None = None
     worker_restarts: int = 0
+    problems: list[str] = field(default_factory=list)  # e.g. folders that could not be read
 
     def add(self, doc: DocumentResult, worker_peak_mb: float | None = None) -> None:
         self.statuses[doc.status] += 1
@@ -39,7 +41,7 @@ class Summary:
         self.checks += sum(len(t.checks) for t in doc.tables) + len(doc.checks)
         self.pages += doc.pages or 0
         if doc.status == "failed":
-            self.failures.append((doc.source_path, doc.error or ""))
+            self.failures.append((display(doc.source_path), doc.error or ""))
         if worker_peak_mb is not None:
             self.worker_peak_mb = max(self.worker_peak_mb or 0.0, worker_peak_mb)
 
@@ -71,6 +73,8 @@ class Summary:
             if self.worker_restarts:
                 memory += f"; workers replaced {self.worker_restarts}×"
             lines.append(memory)
+        for problem in self.problems:
+            lines.append(f"  warning: {problem} (its files were not extracted)")
         for path, err in self.failures[:20]:
             lines.append(f"  failed: {path}: {err}")
         if len(self.failures) > 20:
@@ -83,7 +87,7 @@ def describe(doc: DocumentResult, peak_mb: float | None = None) -> str:
     n_ind = sum(len(t.indicators) for t in doc.tables)
     detail = f"{len(doc.tables)} tables, {n_ind} indicators" if doc.tables else (doc.error or "")
     memory = f", {peak_mb:.0f} MB" if peak_mb is not None else ""
-    return f"{doc.status:9s} {doc.source_path}: {detail} ({doc.seconds:.2f} s{memory})"
+    return f"{doc.status:9s} {display(doc.source_path)}: {detail} ({doc.seconds:.2f} s{memory})"
 
 
 class Progress:
@@ -109,6 +113,41 @@ class Progress:
         self.bar.close()
 
 
+class _LogFile(logging.FileHandler):
+    """The run log's file.  When it cannot be written (a full disk) it says so once, on one
+    line, and stops: the batch goes on, and the console is not flooded with tracebacks."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, encoding="utf-8", errors="backslashreplace")
+        self.failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        self._fail(sys.exc_info()[1])
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except OSError as e:
+            self._fail(e)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        except OSError as e:
+            self._fail(e)
+
+    def _fail(self, err: BaseException | None) -> None:
+        if self.failed:
+            return
+        self.failed = True
+        why = (err.strerror if isinstance(err, OSError) else None) or str(err or "") or "write error"
+        print(f"warning: run log stopped: cannot write {display(self.baseFilename)}: {why}", file=sys.stderr)
+
+
 class RunLog:
     """A log file per run listing what happened to each document."""
 
@@ -118,7 +157,7 @@ class RunLog:
         try:
             os.makedirs(log_dir, exist_ok=True)
             path = os.path.join(log_dir, time.strftime("run-%Y%m%d-%H%M%S") + f"-{os.getpid()}.log")
-            self._handler = logging.FileHandler(path, encoding="utf-8")
+            self._handler = _LogFile(path)
         except OSError as e:
             log.warning("no run log: cannot write in %s (%s)", log_dir, e.strerror or e)
             return

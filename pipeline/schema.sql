@@ -13,9 +13,11 @@ CREATE TABLE IF NOT EXISTS documents (
     size_bytes        BIGINT,
     seconds           DOUBLE,
     extracted_at      TIMESTAMP,
-    heading           VARCHAR                -- first words of the document (cover or first page)
+    heading           VARCHAR,               -- first words of the document (cover or first page)
+    source_file       BLOB                   -- resolved absolute path, the filesystem's bytes (identity)
 );
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS heading VARCHAR;  -- databases of earlier versions
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS source_file BLOB;
 
 CREATE TABLE IF NOT EXISTS target_tables (
     table_id          VARCHAR PRIMARY KEY,   -- doc_id#N

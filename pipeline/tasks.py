@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.extract import sniff
 from pipeline.model import DocumentResult
+from pipeline.paths import name_digest
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def failed_result(task: Task, error: str, seconds: float) -> DocumentResult:
     except OSError:
         fmt = "unknown"
     return DocumentResult(
-        doc_id=task.doc_id or hashlib.sha256(task.path.encode()).hexdigest(),
+        doc_id=task.doc_id or name_digest(task.path),
         source_path=task.path,
         source_format=fmt,
         pages=None,

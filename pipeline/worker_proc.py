@@ -1,12 +1,12 @@
 """What runs inside an extraction worker process: receive a path, extract, send the result.
 
 The worker never touches the database.  It exits when the parent says so (None) or goes
-away (end of file on the pipe), so a killed batch leaves no worker behind for long.
+away: end of file on the pipe when idle, the lifeline watch (pipeline/lifeline.py) when busy,
+so a killed batch leaves no worker behind.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import resource
 import signal
@@ -15,7 +15,9 @@ import time
 from multiprocessing.connection import Connection
 
 from pipeline.extract import extract_document
+from pipeline.lifeline import watch
 from pipeline.model import DocumentResult
+from pipeline.paths import name_digest
 
 _MAX_NOTES = 50
 
@@ -58,9 +60,12 @@ def reset_peak() -> None:
         pass
 
 
-def serve(conn: Connection) -> None:
-    """The worker's loop: (path, doc_id) in, (DocumentResult, peak MB while extracting it, notes) out."""
+def serve(conn: Connection, batch_pid: int | None = None) -> None:
+    """The worker's loop: (path, doc_id) in, (DocumentResult, peak MB while extracting it, notes) out.
+    The worker dies with process `batch_pid` (the batch that started it), even mid-document."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if batch_pid is not None:
+        watch(batch_pid)
     notes = _Notes()
     root = logging.getLogger()
     root.handlers[:] = [notes]
@@ -99,7 +104,7 @@ def _failed(
     path: str, doc_id: str | None, error: str, prior: DocumentResult | None, seconds: float = 0.0
 ) -> DocumentResult:
     return DocumentResult(
-        doc_id=doc_id or (prior.doc_id if prior else hashlib.sha256(path.encode()).hexdigest()),
+        doc_id=doc_id or (prior.doc_id if prior else name_digest(path)),
         source_path=path,
         source_format=prior.source_format if prior else "unknown",
         pages=prior.pages if prior else None,

@@ -23,6 +23,7 @@ from multiprocessing.connection import wait
 import psutil
 
 from pipeline.extract import EXTRACTORS
+from pipeline.lifeline import kill_group
 from pipeline.tasks import Outcome, Task, failed_result
 
 _POLL_SECONDS = 0.1  # how often busy workers' memory is read
@@ -37,7 +38,17 @@ class Limits:
 
     timeout: float = 300.0
     timeout_per_page: float = 0.0  # added per PDF page: a long scan needs OCR time per page
+    timeout_max: float = 3600.0  # hard ceiling, whatever the page count (a small file can claim 10⁵ pages)
     max_memory_mb: int = 1536
+
+    def budget(self, pages: int) -> float:
+        """Seconds a document of `pages` PDF pages may take (0 = no limit)."""
+        if self.timeout <= 0:
+            return 0.0
+        seconds = self.timeout + self.timeout_per_page * max(pages, 0)
+        if self.timeout_max > 0:
+            seconds = min(seconds, max(self.timeout, self.timeout_max))
+        return seconds
 
 
 def default_jobs() -> int:
@@ -63,7 +74,9 @@ class _Worker:
         from pipeline.worker_proc import serve
 
         self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=serve, args=(child,), daemon=True, name="extract-worker")
+        self.process = ctx.Process(
+            target=serve, args=(child, os.getpid()), daemon=True, name="extract-worker"
+        )
         self.process.start()
         child.close()
         self.ps = psutil.Process(self.process.pid)
@@ -100,6 +113,7 @@ class _Worker:
             with contextlib.suppress(psutil.Error):
                 p.kill()
         if self.process.is_alive():
+            kill_group(self.process.pid)  # the worker leads its group: what it started goes too
             self.process.kill()
         self.process.join(5)
         self.conn.close()
@@ -187,8 +201,7 @@ class ProcessPool:
 
     def _budget(self, w: _Worker) -> float:
         """Seconds a worker's document may take: the timeout plus its share per page."""
-        pages = w.task.pages if w.task is not None else 0
-        return self.limits.timeout + self.limits.timeout_per_page * pages
+        return self.limits.budget(w.task.pages if w.task is not None else 0)
 
     def _start(self, old: _Worker | None) -> _Worker:
         if old is not None:

@@ -89,3 +89,39 @@ def corpus_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("corpus-db") / "corpus.duckdb"
     run_cli("extract", *folders, "--db", db, "--quiet", check=True)
     return db
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A folder on a real filesystem of a few hundred KB (tmpfs): writes past it fail with
+    "No space left on device".  `small_disk(kb)` mounts it; needs root (skipped otherwise)."""
+    mounts: list[Path] = []
+
+    def mount(kb: int) -> Path:
+        where = tmp_path / f"disk{len(mounts)}"
+        where.mkdir()
+        proc = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={kb}k", "tmpfs", str(where)], capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            pytest.skip(f"cannot mount a small filesystem here (needs root): {proc.stderr.strip()}")
+        mounts.append(where)
+        return where
+
+    yield mount
+    for where in mounts:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def grow(disk: Path, kb: int) -> None:
+    """Give a `small_disk` more room (the user freed space)."""
+    subprocess.run(["mount", "-o", f"remount,size={kb}k", str(disk)], check=True)
+
+
+def without_root_bypass() -> list[str]:
+    """A command prefix under which permission bits apply even to root (root reads every folder
+    otherwise): setpriv drops the capabilities that bypass them."""
+    if os.geteuid() != 0:
+        return []
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,11 +12,26 @@ import pypdfium2.raw as raw
 from extractors.pdf import objects
 from pipeline.errors import ExtractionError
 
+MAX_PIXELS = 200_000_000  # an A0 sheet at 300 dpi is 140 megapixels
+
+
+def check_area(width: float, height: float, what: str = "image") -> None:
+    """ExtractionError when an image of width × height pixels, as it will be processed (after
+    rotation and resampling to the OCR resolution), is over MAX_PIXELS."""
+    area = width * height
+    if not area <= MAX_PIXELS:
+        raise ExtractionError(
+            f"{what} too large to process ({round(width)}x{round(height)} pixels at the OCR resolution, "
+            f"{area / 1e6:.0f} megapixels; the limit is {MAX_PIXELS // 1_000_000})"
+        )
+
 
 def render_page(pdf: pdfium.PdfDocument, index: int, dpi: float) -> np.ndarray:
     """RGB uint8 image of a page as displayed (page rotation applied)."""
     page = pdf[index]
     try:
+        w, h = page.get_size()
+        check_area(w * dpi / 72.0, h * dpi / 72.0, "page")
         bitmap = page.render(scale=dpi / 72.0, rev_byteorder=True)
         arr = bitmap.to_numpy()
         return np.ascontiguousarray(arr[..., :3]) if arr.ndim == 3 else arr
@@ -51,19 +67,26 @@ def load_images(path: Path) -> list[tuple[np.ndarray, float]]:
     Raises ExtractionError with a one-line reason for unreadable files."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
-    Image.MAX_IMAGE_PIXELS = 200_000_000
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow warns above this, fails above twice it: checked here
     pages: list[tuple[np.ndarray, float]] = []
     try:
-        with Image.open(path) as im:
-            for frame in ImageSequence.Iterator(im):
-                if len(pages) == MAX_FRAMES:
-                    break
-                dpi = _dpi(frame.info.get("dpi"))
-                pages.append(_rgb(frame, dpi))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                for frame in ImageSequence.Iterator(im):
+                    if len(pages) == MAX_FRAMES:
+                        break
+                    dpi = _dpi(frame.info.get("dpi"))
+                    w, h = frame.size
+                    check_area(w, h)  # before decoding it
+                    check_area(*_at_ocr_dpi(w, h, dpi))
+                    pages.append(_rgb(frame, dpi))
     except UnidentifiedImageError:
         raise ExtractionError("not a readable image (unknown or damaged image data)") from None
     except Image.DecompressionBombError:
-        raise ExtractionError("image too large to process (over 200 megapixels)") from None
+        raise ExtractionError(
+            f"image too large to process (over {MAX_PIXELS // 1_000_000} megapixels)"
+        ) from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         if pages:
             return pages  # a damaged later frame: keep the pages read
@@ -71,6 +94,16 @@ def load_images(path: Path) -> list[tuple[np.ndarray, float]]:
     if not pages:
         raise ExtractionError("image holds no picture")
     return pages
+
+
+def _at_ocr_dpi(w: int, h: int, dpi: float) -> tuple[float, float]:
+    """Size of a picture once resampled to the OCR resolution (as `resample` will)."""
+    from extractors.ocr.scan import OCR_DPI
+
+    if not dpi:
+        dpi = max(h, w) / 11.69  # as _rgb guesses it
+    f = OCR_DPI / dpi if abs(dpi - OCR_DPI) > 0.1 * OCR_DPI else 1.0
+    return w * f, h * f
 
 
 def _dpi(value) -> float:

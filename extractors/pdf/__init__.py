@@ -6,6 +6,7 @@ provenance, plus the running-text lines around them (titles, year lines, unit no
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pdfplumber
@@ -13,20 +14,29 @@ import pypdfium2 as pdfium
 
 from extractors.pdf.grids import page_grids
 from extractors.pdf.reader import page_text, read_page
+from extractors.pdf.repair import repaired
 from extractors.pdf.triage import candidate_pages
 from pipeline.errors import ExtractionError
 from pipeline.model import Grid, SourceDocument
 
 
-def open_pdf(path: Path) -> pdfium.PdfDocument:
+def open_pdf(path: Path) -> tuple[pdfium.PdfDocument, str | io.BytesIO]:
+    """The document, and what pdfplumber should open: the path, or the repaired bytes of a
+    damaged PDF that qpdf could rebuild."""
     try:
-        return pdfium.PdfDocument(str(path))
+        return pdfium.PdfDocument(str(path)), str(path)
     except pdfium.PdfiumError as e:
         msg = str(e).lower()
         if "password" in msg:
             raise ExtractionError("encrypted PDF (password required)") from None
+        data = repaired(path)
+        if data is not None:
+            try:
+                return pdfium.PdfDocument(data), io.BytesIO(data)
+            except pdfium.PdfiumError:
+                pass
         if "format" in msg or "file" in msg:
-            raise ExtractionError("damaged or truncated PDF (cannot be parsed)") from None
+            raise ExtractionError("damaged or truncated PDF (cannot be parsed or repaired)") from None
         raise ExtractionError(f"unreadable PDF ({e})") from None
 
 
@@ -37,7 +47,7 @@ def _runs_to_foot(grids: list[Grid], height: float) -> bool:
 def extract(path: Path) -> SourceDocument:
     from extractors.ocr.scan import ScannedPages  # OCR stack (OpenCV, engines) loaded on demand
 
-    pdf = open_pdf(path)
+    pdf, source = open_pdf(path)
     try:
         n = len(pdf)
         if n == 0:
@@ -46,12 +56,17 @@ def extract(path: Path) -> SourceDocument:
         # pages without a usable text layer are OCR'd (a quick pass for triage, a full one for tables)
         scans = ScannedPages(pdf, texts)
         grids = []
+<<<<<<< HEAD
         todo = candidate_pages(scans.texts)
         with pdfplumber.open(str(path)) as plumber_doc:
             k = 0
             while k < len(todo):
                 i = todo[k]
                 k += 1
+=======
+        with pdfplumber.open(source) as plumber_doc:
+            for i in candidate_pages(scans.texts):
+>>>>>>> issue-12
                 if scans.needs_ocr(i):
                     grids.extend(scans.grids(i))
                     continue

@@ -7,6 +7,7 @@ a rerun over a large database costs little.  Everything happens in one transacti
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from importlib import resources
 
@@ -35,7 +36,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         con.execute(resources.files("pipeline.analysis").joinpath("views.sql").read_text(encoding="utf-8"))
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a fatal error (full disk) has ended it already
+            con.execute("ROLLBACK")
         raise
     if n_tables or n_indicators:
         log.info("annotated %d tables and %d indicators", n_tables, n_indicators)

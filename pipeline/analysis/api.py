@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.analysis.annotate import VIEWS, refresh
+from pipeline.dberrors import open_error
 from pipeline.load import has_relation
 
 
@@ -27,8 +28,13 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as e:
-        raise DatabaseError(f"{path}: cannot open: {str(e).splitlines()[0]}") from e
-    if has_relation(con, "target_tables") and not all(has_relation(con, v) for v in VIEWS):
+        raise DatabaseError(f"{path}: cannot open: {open_error(e)}") from e
+    try:
+        needs_views = has_relation(con, "target_tables") and not all(has_relation(con, v) for v in VIEWS)
+    except duckdb.Error as e:
+        con.close()
+        raise DatabaseError(f"{path}: cannot read: {open_error(e)}") from e
+    if needs_views:
         con.close()
         from pipeline.load import connect as open_for_writing
 
@@ -37,7 +43,7 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
                 refresh(w)
             con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
-            raise DatabaseError(f"{path}: cannot add the analysis views: {str(e).splitlines()[0]}") from e
+            raise DatabaseError(f"{path}: cannot add the analysis views: {open_error(e)}") from e
     if not has_relation(con, "v_indicators"):
         con.close()
         raise DatabaseError(f"{path}: not a targets database (no target_tables)")
