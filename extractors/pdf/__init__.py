@@ -56,17 +56,12 @@ def extract(path: Path) -> SourceDocument:
         # pages without a usable text layer are OCR'd (a quick pass for triage, a full one for tables)
         scans = ScannedPages(pdf, texts)
         grids = []
-<<<<<<< HEAD
         todo = candidate_pages(scans.texts)
-        with pdfplumber.open(str(path)) as plumber_doc:
+        with pdfplumber.open(source) as plumber_doc:
             k = 0
             while k < len(todo):
                 i = todo[k]
                 k += 1
-=======
-        with pdfplumber.open(source) as plumber_doc:
-            for i in candidate_pages(scans.texts):
->>>>>>> issue-12
                 if scans.needs_ocr(i):
                     grids.extend(scans.grids(i))
                     continue
