@@ -7,6 +7,8 @@ DB     ?= data/processed/targets.duckdb
 JOBS   ?=
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim
 BROWSER_PACKAGES := chromium
+# a Chinese font, so that PDFs built by the tests render (and scan) with their characters
+TEST_FONT_PACKAGES := fonts-wqy-microhei
 
 .PHONY: extract test test-fast fuzz lint format sysdeps sysdeps-test apt-install clean help bench
 
@@ -33,7 +35,8 @@ sysdeps:
 
 sysdeps-test: sysdeps
 	@$(MAKE) --no-print-directory apt-install NEED="$$(command -v chromium >/dev/null 2>&1 || \
-	  echo $(BROWSER_PACKAGES))" WHY="the report test needs"
+	  echo $(BROWSER_PACKAGES)) $$(fc-list :lang=zh 2>/dev/null | grep -q . || \
+	  echo $(TEST_FONT_PACKAGES))" WHY="the tests need"
 
 apt-install:
 	@if [ -n "$(strip $(NEED))" ]; then \

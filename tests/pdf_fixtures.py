@@ -229,3 +229,39 @@ def project_list_table(projects: list[tuple[str, list[tuple[str, str, str, str, 
         style.append(("SPAN", (0, name_row), (0, len(rows) - 1)))
     widths = [70, 45, 45, 40, 90, 50, 60, 90, 40, 45, 40]
     return Table(rows, colWidths=widths, style=TableStyle(style))
+
+
+def rows_table(rows: list[list[str]], widths: list[float]):
+    """A ruled table from rows of strings; `"<"` merges a cell into its left neighbour, `"^"`
+    into the one above (as in tests/grid_fixtures.py)."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
+    _setup()
+    body, _ = _styles()
+    data = [[Paragraph(c, body) if c not in ("<", "^") else "" for c in r] for r in rows]
+    style = [("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            if text in ("<", "^"):
+                continue
+            c1 = c
+            while c1 + 1 < len(row) and row[c1 + 1] == "<":
+                c1 += 1
+            r1 = r
+            while r1 + 1 < len(rows) and c < len(rows[r1 + 1]) and rows[r1 + 1][c] == "^":
+                r1 += 1
+            if (c1, r1) != (c, r):
+                style.append(("SPAN", (c, r), (c1, r1)))
+    return Table(data, colWidths=widths, style=TableStyle(style), repeatRows=0)
+
+
+def scanned_copy(pdf_path: Path, out: Path, dpi: int = 200) -> Path:
+    """The PDF's pages rendered to images and wrapped into an image-only PDF (a scan)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(pdf_path))
+    images = [pdf[i].render(scale=dpi / 72).to_pil().convert("L") for i in range(len(pdf))]
+    pdf.close()
+    images[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return out

@@ -85,3 +85,24 @@ def test_unlabeled_real_disclosures_never_fail(tmp_path):
     # documents that say they hold no target table come out as no_tables
     empty = {Path(p).name for (p,) in query(db, "SELECT source_path FROM documents WHERE status='no_tables'")}
     assert {"江苏_省人民检察院2019年度部门预算公开.pdf", "上海_普陀区商务委员会25年预算.pdf"} <= empty
+
+
+def test_unseen_layouts_goal_only_lists_and_negatives(tmp_path):
+    """real2: Zhejiang 表11 goal-only project lists (one table per row) and documents that hold no
+    target table (a narrative, a 决算 with a 自评 score table).  The 17-page scanned negative is
+    left out here: OCR'ing it costs minutes of CI."""
+    corpus = corpus_dir("real2")
+    figures = _extract_and_score(tmp_path, corpus, {"real_text"})
+    assert figures["f1"] >= 0.97, figures["stdout"]
+    m = re.search(r"count agreement ([0-9.]+)", figures["stdout"])
+    assert m and float(m.group(1)) >= 0.97, figures["stdout"]
+    db = tmp_path / "t.duckdb"
+    per_doc = dict(
+        query(
+            db,
+            "SELECT d.source_path, count(t.table_id) FROM documents d "
+            "LEFT JOIN target_tables t USING (doc_id) GROUP BY 1",
+        )
+    )
+    negatives = [p for p in per_doc if re.search(r"无锡|佛山", p)]
+    assert len(negatives) == 2 and all(per_doc[p] == 0 for p in negatives), per_doc
