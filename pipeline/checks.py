@@ -125,10 +125,11 @@ def _cost_over_budget(level2: str | None, v: ParsedValue, budget_wan: Decimal | 
     return wan if wan > float(budget_wan) + 0.01 else None
 
 
-def document_checks(missed: list[tuple[int, str, str]]) -> list[Check]:
+def document_checks(missed: list[tuple[int, str, str]], tables: list[Table]) -> list[Check]:
     """Self-audit of a whole document: pages where a target table announced itself (a title over
-    a ruled table, or a header row of indicator columns) but no table was extracted."""
-    return [
+    a ruled table, or a header row of indicator columns) but no table was extracted; projects
+    listed in two goal-only lists (a budget list with a 绩效目标 column and a 重点项目 list)."""
+    out = [
         Check(
             "table_missed",
             "warning",
@@ -137,3 +138,20 @@ def document_checks(missed: list[tuple[int, str, str]]) -> list[Check]:
         )
         for page, what, text in missed
     ]
+    seen: dict[tuple, int] = {}
+    for t in tables:
+        if t.goal_list and t.project:
+            key = (t.project, t.budget_total_wan)
+            seen[key] = seen.get(key, 0) + 1
+    repeated = [k for k, n in seen.items() if n > 1]
+    if repeated:
+        examples = "、".join(p for p, _ in repeated[:3])
+        out.append(
+            Check(
+                "project_listed_twice",
+                "info",
+                f"{len(repeated)} projects appear with the same amount in two project lists (e.g. {examples}):"
+                " add up budgets over one list only",
+            )
+        )
+    return out

@@ -121,7 +121,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
         finder = TableFinder(source)
         raws = finder.run()
         tables = normalize_document(raws, str(path), source.heading)
-        doc_checks = document_checks([(s.page, s.what, s.text) for s in finder.unexplained()])
+        doc_checks = document_checks([(s.page, s.what, s.text) for s in finder.unexplained()], tables)
         status = "ok" if tables else "no_tables"
         error = None if tables else "no performance-target table found"
         if tables and source.notes:

@@ -91,3 +91,42 @@ def test_checks_command_lists_checks(tmp_path, db_path):
     run_cli("extract", path, "--db", db_path, "--quiet", check=True)
     proc = run_cli("checks", "--db", db_path, check=True)
     assert "total_vs_lines" in proc.stdout and "d.txt" in proc.stdout
+
+
+def test_self_audit_names_a_page_whose_target_table_was_not_read(tmp_path, db_path):
+    """A target title over a ruled table whose columns the rebuilder cannot read: no table, but a
+    document-level `table_missed` check that `checks` prints with the file."""
+    from tests import pdf_fixtures as pf
+
+    rows = [["考核内容", "考核标准"], ["培训", "≥10次"], ["宣传", "≥5次"]]
+    pdf = pf.build(
+        tmp_path / "2026年某局部门预算.pdf",
+        [pf.title("2026年项目支出绩效目标表"), pf.spacer(), pf.rows_table(rows, [200, 200])],
+    )
+    run_cli("extract", pdf, "--db", db_path, "--quiet", check=True)
+    rows = query(db_path, 'SELECT table_id, "check", detail FROM checks')
+    assert len(rows) == 1 and rows[0][0].endswith("#0000") and rows[0][1] == "table_missed"
+    assert "page 1" in rows[0][2]
+    out = run_cli("checks", "--db", db_path, check=True).stdout
+    assert "table_missed" in out and "2026年某局部门预算.pdf" in out
+
+
+def test_projects_printed_in_two_lists_are_flagged_once():
+    from decimal import Decimal
+
+    from pipeline.checks import document_checks
+    from pipeline.model import Table
+
+    def listed(project, amount):
+        return Table(
+            "project", 2026, "某局", None, project, Decimal(amount), None, None, "目标", 1, 1, goal_list=True
+        )
+
+    tables = [
+        listed("道路养护", "10"),
+        listed("路灯维修", "5"),
+        listed("道路养护", "10"),
+        listed("路灯维修", "6"),
+    ]
+    (check,) = document_checks([], tables)
+    assert check.check == "project_listed_twice" and check.detail.startswith("1 projects")

@@ -430,3 +430,28 @@ def test_missed_tables_are_reported_by_the_self_audit():
     finder = TableFinder(document(lines("项目支出绩效目标表", page=3), table(rows, page=3)))
     assert finder.run() == []
     assert [(s.page, s.what) for s in finder.unexplained()] == [(3, "title")]
+
+
+def test_project_list_with_unlabelled_indicator_rows():
+    """表十一-style: each project's name, amount and goal merged over its indicator rows, which
+    print no 一级/二级 (绩效指标 | 指标性质 | 指标值 | 计量单位)."""
+    rows = [
+        ["项目名称", "金额", "绩效目标", "绩效指标", "指标性质", "指标值", "计量单位"],
+        ["道路养护", "500.00", "养护道路120公里。", "养护道路里程", "≥", "120", "公里"],
+        ["^", "^", "^", "养护成本", "≤", "500", "万元"],
+        ["^", "^", "^", "群众满意度", "≥", "90", "%"],
+        ["路灯维修", "80.00", "维修路灯300盏。", "维修路灯数量", "≥", "300", "盏"],
+        ["^", "^", "^", "维修及时率", "≥", "95", "%"],
+    ]
+    got = tables_of(lines("2026年项目支出绩效目标表"), table(rows))
+    assert [(t.project, t.budget_total_wan, len(t.indicators)) for t in got] == [
+        ("道路养护", Decimal("500.00"), 3),
+        ("路灯维修", Decimal("80.00"), 2),
+    ]
+    first = got[0].indicators
+    assert [(i.level1, i.level2, i.comparator, i.value_num, i.unit) for i in first] == [
+        (None, None, ">=", 120, "公里"),
+        (None, None, "<=", 500, "万元"),
+        (None, None, ">=", 90, "%"),
+    ]
+    assert [i.dimension for i in first][1:] == ["cost", "satisfaction"]

@@ -53,6 +53,7 @@ OTHER_CHECKS: dict[str, str] = {
     "table_missed": "page where a target table's title or header was seen but no table was extracted",
     "no_indicators": "target table without indicator rows (goal-only lists excepted)",
     "level1_outside_taxonomy": "一级指标 labels outside the standard taxonomy",
+    "project_listed_twice": "projects printed in two project lists of one document (sum budgets once)",
 }
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
