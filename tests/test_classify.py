@@ -68,3 +68,8 @@ def test_triage_weighs_goal_lists_up_and_evaluations_down():
     target = "一级指标 二级指标 三级指标 指标值 产出指标 数量指标"
     assert score(goal_list) >= 2 and score(target) >= 2 and score(evaluation) < 2
     assert candidate_pages(["封面", target, "续页", evaluation, "其他"]) == [1, 2]
+
+
+def test_evaluation_words_misread_by_ocr_still_reject():
+    assert self_evaluation_row(["一级指标", "三级指标", "年度指标值", "实际完戚值"])
+    assert not self_evaluation_row(["一级指标", "三级指标", "年度指标值", "计量单位"])

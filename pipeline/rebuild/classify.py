@@ -93,11 +93,21 @@ def _header_word(text: str) -> str:
     return _PAREN.sub("", compact(text)).strip(":：")
 
 
+# the strong words again, for OCR readings with one character wrong (实际完戚值)
+_STRONG_WORDS = ("实际完成值", "实际完成情况", "目标实际完成情况", "偏差原因分析及改进措施", "全年执行数", "自评得分")
+
+
+def _near_strong(word: str) -> bool:
+    return any(
+        len(word) == len(w) and sum(a != b for a, b in zip(word, w, strict=True)) == 1 for w in _STRONG_WORDS
+    )
+
+
 def self_evaluation_row(texts: list[str]) -> bool:
     """A row laid out like the header (or funding row) of an evaluation table."""
     if len(texts) < 2:
         return False
     words = [_header_word(t) for t in texts]
-    strong = sum(bool(_EVALUATION_STRONG.match(w)) for w in words)
+    strong = sum(bool(_EVALUATION_STRONG.match(w)) or _near_strong(w) for w in words)
     weak = sum(bool(_EVALUATION_WEAK.match(w)) for w in words)
     return strong >= 1 or weak >= 2
