@@ -333,9 +333,11 @@ def _print_checks(db: str, severity: str | None) -> int:
     if not Path(db).is_file():
         print(f"cannot open {db}: no such database", file=sys.stderr)
         return 2
+    # checks about a whole document carry `doc_id#0000`, which names no target table
     sql = (
-        'SELECT d.source_path, c.severity, c."check", c.detail FROM checks c '
-        "JOIN documents d ON d.doc_id = split_part(c.table_id, '#', 1)"
+        "SELECT d.source_path, c.severity, c.\"check\", coalesce(t.project || ': ', '') || c.detail "
+        "FROM checks c JOIN documents d ON d.doc_id = split_part(c.table_id, '#', 1) "
+        "LEFT JOIN target_tables t ON t.table_id = c.table_id"
     )
     params: list[str] = []
     if severity:

@@ -130,3 +130,18 @@ def test_projects_printed_in_two_lists_are_flagged_once():
     ]
     (check,) = document_checks([], tables)
     assert check.check == "project_listed_twice" and check.detail.startswith("1 projects")
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path, db_path):
+    """`python -m pipeline checks … | head -1`: the reader leaves early, no traceback."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "d.txt"
+    path.write_text(INCONSISTENT * 30, encoding="utf-8")
+    run_cli("extract", path, "--db", db_path, "--quiet", check=True)
+    cmd = f"{sys.executable} -m pipeline checks --db {db_path} | head -1"
+    proc = subprocess.run(cmd, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr

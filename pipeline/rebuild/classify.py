@@ -94,7 +94,14 @@ def _header_word(text: str) -> str:
 
 
 # the strong words again, for OCR readings with one character wrong (实际完戚值)
-_STRONG_WORDS = ("实际完成值", "实际完成情况", "目标实际完成情况", "偏差原因分析及改进措施", "全年执行数", "自评得分")
+_STRONG_WORDS = (
+    "实际完成值",
+    "实际完成情况",
+    "目标实际完成情况",
+    "偏差原因分析及改进措施",
+    "全年执行数",
+    "自评得分",
+)
 
 
 def _near_strong(word: str) -> bool:
