@@ -91,3 +91,32 @@ def test_goal_only_list_pdf_gives_a_table_per_row_across_pages(tmp_path):
     assert doc.tables[-1].page_last > doc.tables[0].page_first  # the list ran over several pages
     assert all(t.goal and t.goal.endswith("正常开展，") and t.goal.count("号项目") == 1 for t in doc.tables)
     assert not [c for c in doc.checks if c.check == "table_missed"]
+
+
+GOAL_LIST_ROWS = [
+    ["表11 2026年市级部门项目支出绩效表"],
+    ["部门名称：某市某局", None, None, "单位：万元"],
+    ["单位名称", "项目名称", "金额", "绩效目标"],
+    ["合计", None, 300, None],
+    ["某市某局", "信息化运维", 200, "保障系统运行。"],
+    ["某市某中心", "设备维护", 100, "完成设备维护。"],
+]
+GOAL_LIST_TABLES = [
+    ("某市某局", "信息化运维", Decimal("200.00"), "保障系统运行。", "某市某局"),
+    ("某市某中心", "设备维护", Decimal("100.00"), "完成设备维护。", "某市某局"),
+]
+
+
+def test_goal_only_list_in_a_spreadsheet_and_a_text_dump(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for r in GOAL_LIST_ROWS:
+        wb.active.append(r)
+    wb.save(tmp_path / "list.xlsx")
+    dump = "\n".join("\t".join("" if c is None else str(c) for c in r) for r in GOAL_LIST_ROWS)
+    (tmp_path / "list.txt").write_text(dump, encoding="utf-8")
+    for name in ("list.xlsx", "list.txt"):
+        doc = extract_document(tmp_path / name)
+        got = [(t.unit, t.project, t.budget_total_wan, t.goal, t.department) for t in doc.tables]
+        assert got == GOAL_LIST_TABLES, name
