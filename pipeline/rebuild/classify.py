@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.normalize.text import compact
 
@@ -56,6 +57,7 @@ def bare_label(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+@lru_cache(maxsize=1 << 14)
 def title_verdict(text: str) -> TitleVerdict | None:
     """The verdict on a line that may be a table title, or None for anything else."""
     s = compact(text)
@@ -89,6 +91,7 @@ _EVALUATION_WEAK = re.compile(
 _PAREN = re.compile(r"[(（][^()（）]{0,12}[)）]")
 
 
+@lru_cache(maxsize=1 << 16)
 def _header_word(text: str) -> str:
     return _PAREN.sub("", compact(text)).strip(":：")
 

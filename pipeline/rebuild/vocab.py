@@ -6,6 +6,7 @@ Everything here is matched against `compact()` text (width-folded, no whitespace
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from pipeline.normalize.text import compact
 from pipeline.rebuild import classify
@@ -158,6 +159,7 @@ KEYS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+@lru_cache(maxsize=1 << 16)
 def key_of(text: str) -> str | None:
     """Which metadata key a cell is (its text stripped of trailing colons and units)."""
     s = compact(text)
@@ -178,6 +180,7 @@ def is_budget_header(texts: list[str]) -> bool:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def budget_role(text: str) -> str | None:
     s = compact(text)
     s = re.sub(r"[(（](万元|元)[)）]", "", s)
@@ -244,6 +247,7 @@ _ORG_PROJECT = re.compile(
 _CODE_HEADER = re.compile(r"^(单位|项目|预算单位|部门)?(编码|代码)$")
 
 
+@lru_cache(maxsize=1 << 16)
 def indicator_role(text: str) -> str | None:
     """Column role of an indicator-block (or project-list) header cell."""
     raw = compact(text)
