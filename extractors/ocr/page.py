@@ -10,6 +10,7 @@ Boxes are in the frame of the upright, levelled page.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from extractors.ocr.engines import Glyph, OcrEngine
 from extractors.ocr.lines import connected, erase_rulings, find_rulings, not_through_text
 from extractors.ocr.orient import upright_rotation
 from extractors.ocr.rescue import rescue, spots
+from extractors.ocr.resolution import page_dpi
 from extractors.pdf.reader import Char, PageContent
 
 
@@ -30,18 +32,35 @@ def _steps_version() -> str:
     """Hash of the code of every step: a cached result of other code is never reused."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for name in ("cleanup.py", "engines.py", "lines.py", "orient.py", "page.py", "rescue.py", "symbols.py"):
+    names = (
+        "cleanup.py",
+        "engines.py",
+        "lines.py",
+        "orient.py",
+        "page.py",
+        "rescue.py",
+        "resolution.py",
+        "symbols.py",
+    )
+    for name in names:
         h.update((here / name).read_bytes())
     h.update((here.parent / "lattice.py").read_bytes())  # rescue builds its tables with it
     return h.hexdigest()[:16]
 
 
 STEPS_VERSION = _steps_version()
+DET_DPI = float(os.environ.get("PERF_TARGETS_OCR_DET_DPI", "150"))  # text is found at this resolution
 
 
 @dataclass
 class OcrChar(Char):
     conf: float = 1.0
+
+    @property
+    def anchor(self) -> tuple[float, float]:
+        """The centre: an OCR box is the ink's (widened evenly, see `_char`), so the centre
+        is where the character is; the start the text-PDF rule uses lies in the margin."""
+        return self.cx, self.cy
 
 
 @dataclass
@@ -52,6 +71,8 @@ class OcrPage:
     seconds: float = 0.0
     cached: bool = False
     engine: str = ""
+    dpi: float = 0.0  # the resolution the page was read at (from the image itself)
+    frame_scale: float = 1.0  # file units per point: boxes x this are in the file's own frame
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -60,12 +81,19 @@ class OcrPage:
 
 
 def analyse(
-    rgb: np.ndarray, dpi: float, number: int, engine: OcrEngine, orient: bool = True, use_cache: bool = True
+    rgb: np.ndarray,
+    dpi: float | None,
+    number: int,
+    engine: OcrEngine,
+    orient: bool = True,
+    use_cache: bool = True,
 ) -> OcrPage:
-    """OCR one page image (RGB or grey uint8) rendered at `dpi`; `number` is 1-based."""
+    """OCR one page image (RGB or grey uint8); `number` is 1-based.  `dpi` is the resolution
+    the file states for the image (None: none); the one used is decided from the image
+    itself (see `resolution.page_dpi`)."""
     start = time.perf_counter()
     key = cache.page_key(
-        np.ascontiguousarray(rgb).tobytes(), rgb.shape, dpi, engine.version, orient, STEPS_VERSION
+        np.ascontiguousarray(rgb).tobytes(), rgb.shape, dpi, engine.version, orient, STEPS_VERSION, DET_DPI
     )
     if use_cache:
         hit = cache.load(key)
@@ -74,20 +102,23 @@ def analyse(
             page.seconds, page.cached = time.perf_counter() - start, True
             return page
     gray = remove_red(rgb)
-    rotation = upright_rotation(erase_rulings(gray, ink(gray), dpi), dpi)[0] if orient else 0
+    true_dpi, _how = page_dpi(gray, dpi)
+    rotation = 0
+    if orient:
+        rotation = upright_rotation(erase_rulings(gray, ink(gray), true_dpi), true_dpi, engine)[0]
     gray = rotate_quarter(gray, rotation)
     skew = estimate_skew(gray)
     gray = rotate_small(gray, skew)
     bw = ink(gray)
-    px = dpi / 72.0
-    hs, vs = find_rulings(bw, dpi)
+    px = true_dpi / 72.0
+    hs, vs = find_rulings(bw, true_dpi)
     hs, vs = snap(hs, 3.0 * px, 6.0 * px), snap(vs, 3.0 * px, 6.0 * px)
-    hs, vs = connected(hs, vs, 3.0 * px, 2.0 * dpi)
-    clean = erase_rulings(gray, bw, dpi)
-    glyphs = engine.read(clean)
+    hs, vs = connected(hs, vs, 3.0 * px, 2.0 * true_dpi)
+    clean = erase_rulings(gray, bw, true_dpi)
+    glyphs = read_page(engine, clean, true_dpi)
     boxes = [(g.x0, g.top, g.x1, g.bottom) for g in glyphs if g.conf >= 0.8]
-    hs, vs = connected(*not_through_text(hs, vs, boxes), 3.0 * px, 2.0 * dpi)
-    glyphs = rescue(engine, clean, glyphs, dpi, spots(hs, vs, glyphs, ink(clean), dpi))
+    hs, vs = connected(*not_through_text(hs, vs, boxes), 3.0 * px, 2.0 * true_dpi)
+    glyphs = rescue(engine, clean, glyphs, true_dpi, spots(hs, vs, glyphs, ink(clean), true_dpi))
     k = 1.0 / px
     h_px, w_px = gray.shape[:2]
     content = PageContent(
@@ -99,11 +130,42 @@ def analyse(
         verticals=[(p * k, a * k, b * k) for p, a, b in vs],
         bad_chars=0,
     )
-    page = OcrPage(content, rotation, skew, engine=engine.name)
+    frame = true_dpi / dpi if dpi else 1.0
+    page = OcrPage(content, rotation, skew, engine=engine.name, dpi=true_dpi, frame_scale=frame)
     if use_cache:
         cache.store(key, _to_json(page))
     page.seconds = time.perf_counter() - start
     return page
+
+
+def read_page(engine: OcrEngine, clean: np.ndarray, dpi: float) -> list[Glyph]:
+    """The page's characters: text found on the inked part of the page only (margins cost
+    detection time and hold nothing), at DET_DPI, and read from the full-resolution page."""
+    detect = getattr(engine, "detect", None)
+    if detect is None:
+        return engine.read(clean)
+    x0, y0, x1, y1 = ink_box(clean, int(0.1 * dpi))
+    if x1 <= x0 or y1 <= y0:
+        return []
+    boxes = detect(clean[y0:y1, x0:x1], min(1.0, DET_DPI / dpi))
+    for b in boxes:
+        b += np.array([x0, y0], np.float32)
+    return engine.recognize(clean, boxes)
+
+
+def ink_box(gray: np.ndarray, margin: int) -> tuple[int, int, int, int]:
+    """Box of everything darker than paper on a page (with a margin), in pixels."""
+    dark = gray < max(0, int(np.percentile(gray, 90)) - 60)
+    rows, cols = np.flatnonzero(dark.any(axis=1)), np.flatnonzero(dark.any(axis=0))
+    if not len(rows):
+        return 0, 0, 0, 0
+    h, w = gray.shape[:2]
+    return (
+        max(0, int(cols[0]) - margin),
+        max(0, int(rows[0]) - margin),
+        min(w, int(cols[-1]) + 1 + margin),
+        min(h, int(rows[-1]) + 1 + margin),
+    )
 
 
 def _char(g: Glyph, k: float) -> OcrChar:
@@ -156,6 +218,8 @@ def _to_json(page: OcrPage) -> dict:
         "rotation": page.rotation,
         "skew": page.skew,
         "engine": page.engine,
+        "dpi": page.dpi,
+        "frame_scale": page.frame_scale,
     }
 
 
@@ -164,4 +228,6 @@ def _from_json(d: dict, number: int) -> OcrPage:
     content = PageContent(
         number, d["width"], d["height"], chars, [tuple(s) for s in d["h"]], [tuple(s) for s in d["v"]], 0
     )
-    return OcrPage(content, d["rotation"], d["skew"], engine=d["engine"])
+    return OcrPage(
+        content, d["rotation"], d["skew"], engine=d["engine"], dpi=d["dpi"], frame_scale=d["frame_scale"]
+    )

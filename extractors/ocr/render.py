@@ -23,6 +23,40 @@ def render_page(pdf: pdfium.PdfDocument, index: int, dpi: float) -> np.ndarray:
         page.close()
 
 
+MAX_RENDER_DPI = 400  # a finer scan is rendered at a whole fraction of its resolution
+
+
+def native_dpi(pdf: pdfium.PdfDocument, index: int, min_cover: float = 0.5) -> float | None:
+    """Resolution (pixels per inch of the page box) of the image that makes up a page: the
+    largest image object covering at least `min_cover` of the page.  None for other pages."""
+    page = pdf[index]
+    try:
+        w, h = page.get_size()
+        best: tuple[float, float] | None = None
+        for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_IMAGE], max_depth=2):
+            left, bottom, right, top = obj.get_bounds()
+            bw, bh = max(0.0, min(right, w) - max(left, 0.0)), max(0.0, min(top, h) - max(bottom, 0.0))
+            if bw * bh < min_cover * w * h:
+                continue
+            px_w, px_h = obj.get_px_size()
+            # an image placed turned by 90° has its pixel rows along the page's height
+            sides = sorted((right - left, top - bottom))
+            dpi = 72.0 * max(px_w, px_h) / max(sides[1], 1e-6)
+            if best is None or bw * bh > best[0]:
+                best = (bw * bh, dpi)
+        return best[1] if best else None
+    finally:
+        page.close()
+
+
+def render_dpi(native: float | None, default: float) -> float:
+    """The dpi to render a page at: an image page at its image's own resolution (a very fine
+    one at a whole fraction of it), any other page at `default`."""
+    if native is None:
+        return default
+    return native / max(1, int(np.ceil(native / MAX_RENDER_DPI)))
+
+
 def image_cover(pdf: pdfium.PdfDocument, index: int) -> float:
     """Share of the page area covered by image objects (0..1, overlaps not subtracted)."""
     page = pdf[index]
@@ -45,14 +79,14 @@ def path_objects(pdf: pdfium.PdfDocument, index: int, cap: int = 1000) -> int:
         page.close()
 
 
-def load_images(path: Path) -> list[tuple[np.ndarray, float]]:
+def load_images(path: Path) -> list[tuple[np.ndarray, float | None]]:
     """Each page of an image file (one, or each frame of a multi-page TIFF) as (RGB uint8
-    array, dpi).  The dpi comes from the file, else is guessed from an A4 page size.
+    array, the dpi the file states or None).
     Raises ExtractionError with a one-line reason for unreadable files."""
     from PIL import Image, ImageSequence, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = 200_000_000
-    pages: list[tuple[np.ndarray, float]] = []
+    pages: list[tuple[np.ndarray, float | None]] = []
     try:
         with Image.open(path) as im:
             for frame in ImageSequence.Iterator(im):
@@ -73,15 +107,15 @@ def load_images(path: Path) -> list[tuple[np.ndarray, float]]:
     return pages
 
 
-def _dpi(value) -> float:
+def _dpi(value) -> float | None:
     try:
         d = float(value[0]) if value else 0.0
     except (TypeError, ValueError, IndexError):
         d = 0.0
-    return d if 50 <= d <= 1200 else 0.0
+    return d if 50 <= d <= 1200 else None
 
 
-def _rgb(frame, dpi: float) -> tuple[np.ndarray, float]:
+def _rgb(frame, dpi: float | None) -> tuple[np.ndarray, float | None]:
     from PIL import Image
 
     if frame.mode in ("RGBA", "LA", "PA") or (frame.mode == "P" and "transparency" in frame.info):
@@ -94,23 +128,19 @@ def _rgb(frame, dpi: float) -> tuple[np.ndarray, float]:
     h, w = rgb.shape[:2]
     if min(h, w) < 200:
         raise ExtractionError(f"image too small to read ({w}x{h} pixels)")
-    if not dpi:
-        dpi = max(h, w) / 11.69  # the long side of an A4 page, in inches
     return np.ascontiguousarray(rgb), dpi
 
 
-def resample(rgb: np.ndarray, dpi: float, target: float) -> tuple[np.ndarray, float]:
-    """The image at `target` dpi (unchanged when within 10%)."""
+def reduce(rgb: np.ndarray, dpi: float | None) -> tuple[np.ndarray, float | None]:
+    """A very fine image at a whole fraction of its resolution (see MAX_RENDER_DPI); the long
+    side counts as an A4 page's where no resolution is stated."""
     import cv2
 
-    if abs(dpi - target) <= 0.1 * target:
+    k = int(np.ceil((dpi or max(rgb.shape[:2]) / 11.69) / MAX_RENDER_DPI))
+    if k <= 1:
         return rgb, dpi
-    f = target / dpi
-    interp = cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC
-    out = cv2.resize(
-        rgb, (max(1, round(rgb.shape[1] * f)), max(1, round(rgb.shape[0] * f))), interpolation=interp
-    )
-    return out, target
+    out = cv2.resize(rgb, (rgb.shape[1] // k, rgb.shape[0] // k), interpolation=cv2.INTER_AREA)
+    return out, dpi / k if dpi else None
 
 
 def _first_line(e: Exception) -> str:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 
 from extractors.ocr.quality import Verdict, judge
-from extractors.ocr.render import image_cover, path_objects, render_page
+from extractors.ocr.render import image_cover, native_dpi, path_objects, render_dpi, render_page
 from pipeline.errors import ExtractionError
 from pipeline.model import Grid
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("pipeline")
 
-OCR_DPI = int(os.environ.get("PERF_TARGETS_OCR_DPI", "200"))
+OCR_DPI = int(os.environ.get("PERF_TARGETS_OCR_DPI", "200"))  # pages that are not one image
 
 
 def page_verdict(pdf: pdfium.PdfDocument, i: int, text: str) -> Verdict:
@@ -82,7 +82,8 @@ class ScannedPages:
             from extractors.ocr.engines import get_engine
             from extractors.ocr.page import analyse
 
-            return analyse(render_page(self.pdf, i, OCR_DPI), OCR_DPI, i + 1, get_engine())
+            dpi = render_dpi(native_dpi(self.pdf, i), OCR_DPI)
+            return analyse(render_page(self.pdf, i, dpi), dpi, i + 1, get_engine())
         except ExtractionError as e:
             self._note(i, str(e))
         except Exception as e:  # noqa: BLE001 - one broken page never stops a document
