@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from extractors.lattice import Segment
@@ -49,6 +50,7 @@ def _steps_version() -> str:
 
 
 STEPS_VERSION = _steps_version()
+MIN_READ_DPI = 200.0  # a coarser scan is read from a copy at this resolution
 DET_DPI = float(os.environ.get("PERF_TARGETS_OCR_DET_DPI", "150"))  # text is found at this resolution
 
 
@@ -103,6 +105,9 @@ def analyse(
             return page
     gray = remove_red(rgb)
     true_dpi, _how = page_dpi(gray, dpi)
+    frame = true_dpi / dpi if dpi else 1.0
+    if true_dpi < MIN_READ_DPI:  # small signs are read better from a finer copy
+        gray, true_dpi = scale_to(gray, true_dpi, MIN_READ_DPI), MIN_READ_DPI
     rotation = 0
     if orient:
         rotation = upright_rotation(erase_rulings(gray, ink(gray), true_dpi), true_dpi, engine)[0]
@@ -130,12 +135,18 @@ def analyse(
         verticals=[(p * k, a * k, b * k) for p, a, b in vs],
         bad_chars=0,
     )
-    frame = true_dpi / dpi if dpi else 1.0
     page = OcrPage(content, rotation, skew, engine=engine.name, dpi=true_dpi, frame_scale=frame)
     if use_cache:
         cache.store(key, _to_json(page))
     page.seconds = time.perf_counter() - start
     return page
+
+
+def scale_to(gray: np.ndarray, dpi: float, target: float) -> np.ndarray:
+    """A grey page image resampled from `dpi` to `target` dpi."""
+    f = target / dpi
+    size = (max(1, round(gray.shape[1] * f)), max(1, round(gray.shape[0] * f)))
+    return cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)
 
 
 def read_page(engine: OcrEngine, clean: np.ndarray, dpi: float) -> list[Glyph]:
