@@ -186,7 +186,7 @@ class RapidEngine:
 
     def read(self, image: np.ndarray) -> list[Glyph]:
         image = _rgb(image)
-        return self.recognize(image, self.detect(image))
+        return [g for line in self.recognize(image, self.detect(image)) for g in line]
 
     def detect(self, image: np.ndarray, scale: float | None = None) -> list[np.ndarray]:
         """Text-line boxes (4x2 corner points, pixels of `image`), top to bottom.  With
@@ -208,33 +208,35 @@ class RapidEngine:
         fx, fy = image.shape[1] / small.shape[1], image.shape[0] / small.shape[0]
         return [np.asarray(b, np.float32) * np.array([fx, fy], np.float32) for b in boxes]
 
-    def recognize(self, image: np.ndarray, boxes: list[np.ndarray]) -> list[Glyph]:
-        """Characters of the given text-line boxes, with their own boxes and confidences.
+    def recognize(self, image: np.ndarray, boxes: list[np.ndarray]) -> list[list[Glyph]]:
+        """Characters of each given text-line box, with their own boxes and confidences.
 
         The recogniser pads every crop of a batch to at least 320 px (a 6.7:1 line); most
         table cells hold 1-4 characters, so read alone that padding is most of the work.
         Short crops are therefore read side by side, several to a line with paper between them
         (see `pack`), and each character goes back to the crop it lies in; longer lines are
         read at their own width."""
+        out: list[list[Glyph]] = [[] for _ in boxes]
         if not boxes:
-            return []
+            return out
         image = _rgb(image)
         crops = self._ocr.get_crop_img_list(image, [b.copy() for b in boxes])
         short, wide = [], []
         for i, (box, crop) in enumerate(zip(boxes, crops, strict=True)):
             upright = _box_size(box)[0] >= _box_size(box)[1]  # a vertical box's crop is turned
             (short if upright and crop.shape[1] < REC_SHORT * crop.shape[0] else wide).append(i)
-        out: list[Glyph] = []
         if wide:
             res = self._rec([crops[i] for i in wide], True, own_width=True)
             res = self._ocr.cal_rec_boxes([crops[i] for i in wide], [boxes[i].copy() for i in wide], res)
             for i, item in zip(wide, res, strict=True):
-                out.extend(_glyphs(boxes[i], item))
+                out[i] = _glyphs(boxes[i], item)
         if short:
-            out.extend(self._read_packed([crops[i] for i in short], [boxes[i] for i in short]))
+            packed = self._read_packed([crops[i] for i in short], [boxes[i] for i in short])
+            for i, glyphs in zip(short, packed, strict=True):
+                out[i] = glyphs
         return out
 
-    def _read_packed(self, crops: list[np.ndarray], boxes: list[np.ndarray]) -> list[Glyph]:
+    def _read_packed(self, crops: list[np.ndarray], boxes: list[np.ndarray]) -> list[list[Glyph]]:
         sheets, spans = pack(crops)
         res = self._rec(sheets, True, own_width=True)
         frames = [
@@ -255,14 +257,15 @@ class RapidEngine:
         for k, (text, conf) in zip(again, self.read_lines([crops[k] for k in again]), strict=True):
             text = text.strip()
             found[k] = [(i / len(text), (i + 1) / len(text), ch, conf) for i, ch in enumerate(text)]
-        out: list[Glyph] = []
+        out: list[list[Glyph]] = []
         for box, chars in zip(boxes, found, strict=True):
+            out.append([])
             if not chars or sum(c[3] for c in chars) / len(chars) < TEXT_SCORE:
                 continue
             for u0, u1, ch, cf in chars:
                 (ax, at), (bx, bt) = _along(box, 0, max(0.0, u0)), _along(box, 0, min(1.0, u1))
                 ab, bb = _along(box, 3, max(0.0, u0))[1], _along(box, 3, min(1.0, u1))[1]
-                out.append(Glyph(ch, min(ax, bx), min(at, bt), max(ax, bx), max(ab, bb), cf))
+                out[-1].append(Glyph(ch, min(ax, bx), min(at, bt), max(ax, bx), max(ab, bb), cf))
         return out
 
     def _rec(self, crops: list[np.ndarray], word_box: bool = False, own_width: bool = False) -> list:
@@ -287,7 +290,7 @@ class RapidEngine:
 
 PACK_HEIGHT = 48  # the recogniser's input height
 PACK_RATIO = 10.0  # a packed line is about this long (width:height)
-PACK_GAP = 1.0  # paper between two crops, in line heights
+PACK_GAP = 0.5  # paper between two crops, in line heights
 
 
 def pack(crops: list[np.ndarray]) -> tuple[list[np.ndarray], list[list[tuple[int, int, int]]]]:
@@ -330,6 +333,12 @@ def suspect(text: str) -> bool:
 
 def _outside(c: float, a: float, b: float) -> float:
     return 0.0 if a <= c <= b else min(abs(c - a), abs(c - b))
+
+
+def box_ratio(box: np.ndarray) -> float:
+    """Length to height of a text-line box."""
+    w, h = _box_size(box)
+    return max(w, h) / max(min(w, h), 1e-6)
 
 
 def _box_size(box: np.ndarray) -> tuple[float, float]:

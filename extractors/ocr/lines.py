@@ -62,12 +62,17 @@ def _meets(seg: Segment, others: list[Segment], tol: float) -> int:
     return sum(1 for o in others if a - tol <= o[0] <= b + tol and o[1] - tol <= pos <= o[2] + tol)
 
 
+LONG_RULING = 2.5  # a ruling this many text heights long is a border (no stroke is)
+
+
 def not_through_text(
     hs: list[Segment], vs: list[Segment], boxes: list[tuple[float, float, float, float]]
 ) -> tuple[list[Segment], list[Segment]]:
     """Drop 'rulings' no longer than a line of text that the text runs across: strokes of
     characters that filled a low row or a large title.  A cell border has padding on both
-    sides; here the characters on either side are as close as those of one word."""
+    sides; here the characters on either side are as close as those of one word.  A ruling
+    longer than LONG_RULING text heights is kept either way: no character stroke is that long,
+    while approximate character boxes often reach over the ends of a border."""
 
     def across_v(v: Segment) -> bool:
         x, y0, y1 = v
@@ -91,8 +96,39 @@ def not_through_text(
         y, x0, x1 = h
         for bx0, by0, bx1, by1 in boxes:
             hh = by1 - by0
+            if x1 - x0 > LONG_RULING * hh:
+                continue  # longer than a few characters: a border, whatever boxes overlap its ends
             if by0 + 0.25 * hh < y < by1 - 0.25 * hh and min(x1, bx1) - max(x0, bx0) > 0.5 * (bx1 - bx0):
                 return True
         return False
 
     return [h for h in hs if not through_h(h)], [v for v in vs if not across_v(v)]
+
+
+def bridge(segs: list[Segment], across: list[Segment], max_gap: float, tol: float) -> list[Segment]:
+    """Pieces of one broken ruling joined: collinear segments (within `tol`) less than
+    `max_gap` apart.  A gap with a perpendicular ruling at both of its ends is a merged cell's
+    missing border, not a break, and stays open."""
+    out: list[Segment] = []
+    for seg in sorted(segs):
+        pos, a, b = seg
+        for k in range(len(out) - 1, -1, -1):
+            p, a0, b0 = out[k]
+            if abs(p - pos) > tol:
+                continue
+            lo, hi = (b0, a) if a0 <= a else (b, a0)
+            gap = hi - lo
+            if gap <= 0:
+                out[k] = ((p + pos) / 2, min(a0, a), max(b0, b))
+                break
+            if gap <= max_gap and not (_ends_at(across, lo, pos, tol) and _ends_at(across, hi, pos, tol)):
+                out[k] = ((p + pos) / 2, min(a0, a), max(b0, b))
+                break
+        else:
+            out.append(seg)
+    return out
+
+
+def _ends_at(across: list[Segment], at: float, pos: float, tol: float) -> bool:
+    """Whether a perpendicular ruling stands at `at` and reaches the line at `pos`."""
+    return any(abs(c - at) <= tol and s0 - tol <= pos <= s1 + tol for c, s0, s1 in across)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +22,8 @@ import numpy as np
 from extractors.lattice import Segment
 from extractors.ocr import cache
 from extractors.ocr.cleanup import estimate_skew, ink, remove_red, rotate_quarter, rotate_small
-from extractors.ocr.engines import Glyph, OcrEngine
-from extractors.ocr.lines import connected, erase_rulings, find_rulings, not_through_text
+from extractors.ocr.engines import Glyph, OcrEngine, box_ratio
+from extractors.ocr.lines import bridge, connected, erase_rulings, find_rulings, not_through_text
 from extractors.ocr.orient import upright_rotation
 from extractors.ocr.rescue import rescue, spots
 from extractors.ocr.resolution import page_dpi
@@ -50,6 +51,8 @@ def _steps_version() -> str:
 
 
 STEPS_VERSION = _steps_version()
+BRIDGE_GAP = 0.4  # inches: a ruling broken by a seal, a fold or faint ink is joined over this
+GLANCE_RATIO = 20.0  # a glance reads text lines up to this many heights long (prose is longer)
 MIN_READ_DPI = 200.0  # a coarser scan is read from a copy at this resolution
 DET_DPI = float(os.environ.get("PERF_TARGETS_OCR_DET_DPI", "150"))  # text is found at this resolution
 
@@ -75,6 +78,7 @@ class OcrPage:
     engine: str = ""
     dpi: float = 0.0  # the resolution the page was read at (from the image itself)
     frame_scale: float = 1.0  # file units per point: boxes x this are in the file's own frame
+    partial: bool = False  # only glanced at: the short text lines read, no second look
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -89,20 +93,28 @@ def analyse(
     engine: OcrEngine,
     orient: bool = True,
     use_cache: bool = True,
+    read_all: Callable[[OcrPage], bool] | None = None,
 ) -> OcrPage:
     """OCR one page image (RGB or grey uint8); `number` is 1-based.  `dpi` is the resolution
     the file states for the image (None: none); the one used is decided from the image
-    itself (see `resolution.page_dpi`)."""
+    itself (see `resolution.page_dpi`).
+
+    With `read_all`, the page is first glanced at: its text lines up to GLANCE_RATIO long
+    (cells, titles, headings; not running prose) are read, and `read_all` decides from that
+    partial page (`partial` True) whether the rest is read too."""
     start = time.perf_counter()
-    key = cache.page_key(
-        np.ascontiguousarray(rgb).tobytes(), rgb.shape, dpi, engine.version, orient, STEPS_VERSION, DET_DPI
-    )
+    parts = (rgb.shape, dpi, engine.version, orient, STEPS_VERSION, DET_DPI)
+    key = cache.page_key(np.ascontiguousarray(rgb).tobytes(), *parts)
+    glance_key = cache.page_key(np.ascontiguousarray(rgb).tobytes(), *parts, "glance")
     if use_cache:
-        hit = cache.load(key)
-        if hit is not None:
-            page = _from_json(hit, number)
-            page.seconds, page.cached = time.perf_counter() - start, True
-            return page
+        for k in (key, glance_key) if read_all else (key,):
+            hit = cache.load(k)
+            if hit is not None:
+                page = _from_json(hit, number)
+                if page.partial and read_all(page):
+                    break  # the glance said: read it all (from scratch)
+                page.seconds, page.cached = time.perf_counter() - start, True
+                return page
     gray = remove_red(rgb)
     true_dpi, _how = page_dpi(gray, dpi)
     frame = true_dpi / dpi if dpi else 1.0
@@ -118,28 +130,81 @@ def analyse(
     px = true_dpi / 72.0
     hs, vs = find_rulings(bw, true_dpi)
     hs, vs = snap(hs, 3.0 * px, 6.0 * px), snap(vs, 3.0 * px, 6.0 * px)
+    gap = BRIDGE_GAP * true_dpi
+    hs, vs = bridge(hs, vs, gap, 3.0 * px), bridge(vs, hs, gap, 3.0 * px)
     hs, vs = connected(hs, vs, 3.0 * px, 2.0 * true_dpi)
     clean = erase_rulings(gray, bw, true_dpi)
-    glyphs = read_page(engine, clean, true_dpi)
+    reader = LineReader(engine, clean, true_dpi)
+
+    def page_of(glyphs: list[Glyph], partial: bool) -> OcrPage:
+        k = 1.0 / px
+        content = PageContent(
+            number=number,
+            width=gray.shape[1] * k,
+            height=gray.shape[0] * k,
+            chars=[_char(g, k) for g in glyphs],
+            horizontals=[(p * k, a * k, b * k) for p, a, b in hs],
+            verticals=[(p * k, a * k, b * k) for p, a, b in vs],
+            bad_chars=0,
+        )
+        return OcrPage(
+            content, rotation, skew, engine=engine.name, dpi=true_dpi, frame_scale=frame, partial=partial
+        )
+
+    if read_all is not None and reader.can_glance:
+        page = page_of(reader.read(GLANCE_RATIO), partial=True)
+        if not read_all(page):
+            if use_cache:
+                cache.store(glance_key, _to_json(page))
+            page.seconds = time.perf_counter() - start
+            return page
+    glyphs = reader.read()
     boxes = [(g.x0, g.top, g.x1, g.bottom) for g in glyphs if g.conf >= 0.8]
     hs, vs = connected(*not_through_text(hs, vs, boxes), 3.0 * px, 2.0 * true_dpi)
     glyphs = rescue(engine, clean, glyphs, true_dpi, spots(hs, vs, glyphs, ink(clean), true_dpi))
-    k = 1.0 / px
-    h_px, w_px = gray.shape[:2]
-    content = PageContent(
-        number=number,
-        width=w_px * k,
-        height=h_px * k,
-        chars=[_char(g, k) for g in glyphs],
-        horizontals=[(p * k, a * k, b * k) for p, a, b in hs],
-        verticals=[(p * k, a * k, b * k) for p, a, b in vs],
-        bad_chars=0,
-    )
-    page = OcrPage(content, rotation, skew, engine=engine.name, dpi=true_dpi, frame_scale=frame)
+    page = page_of(glyphs, partial=False)
     if use_cache:
         cache.store(key, _to_json(page))
     page.seconds = time.perf_counter() - start
     return page
+
+
+class LineReader:
+    """The text lines of a cleaned page, found once and read in parts: `read(ratio)` reads
+    the lines up to that length (in line heights) not yet read; `read()` all the rest.
+    Text is found on the inked part of the page only (margins cost detection time and hold
+    nothing), at DET_DPI, and read from the full-resolution page.  An engine without separate
+    detection reads the whole page at once."""
+
+    def __init__(self, engine: OcrEngine, clean: np.ndarray, dpi: float):
+        self.engine, self.clean, self.dpi = engine, clean, dpi
+        self.can_glance = hasattr(engine, "detect")
+        self._boxes: list[np.ndarray] | None = None
+        self._read: dict[int, list[Glyph]] = {}
+
+    def _find(self) -> list[np.ndarray]:
+        if self._boxes is None:
+            x0, y0, x1, y1 = ink_box(self.clean, int(0.1 * self.dpi))
+            self._boxes = []
+            if x1 > x0 and y1 > y0:
+                found = self.engine.detect(self.clean[y0:y1, x0:x1], min(1.0, DET_DPI / self.dpi))
+                self._boxes = [b + np.array([x0, y0], np.float32) for b in found]
+        return self._boxes
+
+    def read(self, max_ratio: float | None = None) -> list[Glyph]:
+        if not self.can_glance:
+            if -1 not in self._read:
+                self._read[-1] = self.engine.read(self.clean)
+            return list(self._read[-1])
+        boxes = self._find()
+        todo = [
+            k
+            for k, b in enumerate(boxes)
+            if k not in self._read and (max_ratio is None or box_ratio(b) <= max_ratio)
+        ]
+        for k, glyphs in zip(todo, self.engine.recognize(self.clean, [boxes[k] for k in todo]), strict=True):
+            self._read[k] = glyphs
+        return [g for k in sorted(self._read) for g in self._read[k]]
 
 
 def scale_to(gray: np.ndarray, dpi: float, target: float) -> np.ndarray:
@@ -147,21 +212,6 @@ def scale_to(gray: np.ndarray, dpi: float, target: float) -> np.ndarray:
     f = target / dpi
     size = (max(1, round(gray.shape[1] * f)), max(1, round(gray.shape[0] * f)))
     return cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)
-
-
-def read_page(engine: OcrEngine, clean: np.ndarray, dpi: float) -> list[Glyph]:
-    """The page's characters: text found on the inked part of the page only (margins cost
-    detection time and hold nothing), at DET_DPI, and read from the full-resolution page."""
-    detect = getattr(engine, "detect", None)
-    if detect is None:
-        return engine.read(clean)
-    x0, y0, x1, y1 = ink_box(clean, int(0.1 * dpi))
-    if x1 <= x0 or y1 <= y0:
-        return []
-    boxes = detect(clean[y0:y1, x0:x1], min(1.0, DET_DPI / dpi))
-    for b in boxes:
-        b += np.array([x0, y0], np.float32)
-    return engine.recognize(clean, boxes)
 
 
 def ink_box(gray: np.ndarray, margin: int) -> tuple[int, int, int, int]:
@@ -231,6 +281,7 @@ def _to_json(page: OcrPage) -> dict:
         "engine": page.engine,
         "dpi": page.dpi,
         "frame_scale": page.frame_scale,
+        "partial": page.partial,
     }
 
 
@@ -240,5 +291,11 @@ def _from_json(d: dict, number: int) -> OcrPage:
         number, d["width"], d["height"], chars, [tuple(s) for s in d["h"]], [tuple(s) for s in d["v"]], 0
     )
     return OcrPage(
-        content, d["rotation"], d["skew"], engine=d["engine"], dpi=d["dpi"], frame_scale=d["frame_scale"]
+        content,
+        d["rotation"],
+        d["skew"],
+        engine=d["engine"],
+        dpi=d["dpi"],
+        frame_scale=d["frame_scale"],
+        partial=d["partial"],
     )
