@@ -57,6 +57,53 @@ def render_dpi(native: float | None, default: float) -> float:
     return native / max(1, int(np.ceil(native / MAX_RENDER_DPI)))
 
 
+def page_image(pdf: pdfium.PdfDocument, index: int, default_dpi: float) -> tuple[np.ndarray, float]:
+    """(RGB image, dpi the file states for it) of a page to OCR.  A page that is one upright
+    image and nothing else gives that image's own pixels (so the same scan wrapped at any page
+    size gives the same pixels); any other page is rendered (see `render_dpi`)."""
+    native = native_dpi(pdf, index)
+    if native is not None and native <= MAX_RENDER_DPI:
+        own = _own_pixels(pdf, index)
+        if own is not None:
+            return own, native
+    dpi = render_dpi(native, default_dpi)
+    return render_page(pdf, index, dpi), dpi
+
+
+def _own_pixels(pdf: pdfium.PdfDocument, index: int) -> np.ndarray | None:
+    """The decoded pixels of a page's only object, an unturned image covering the page; None
+    where the page shows anything else, or where the pixels do not look like the page
+    rendered (a mask, an inverting decode): a coarse render is the check."""
+    import cv2
+
+    page = pdf[index]
+    try:
+        objs = list(page.get_objects(max_depth=2))
+        if page.get_rotation() % 360 or len(objs) != 1 or objs[0].type != raw.FPDF_PAGEOBJ_IMAGE:
+            return None
+        a, b, c, d, _e, _f = objs[0].get_matrix().get()
+        w, h = page.get_size()
+        if b or c or a < 0.95 * w or d < 0.95 * h:
+            return None
+        bitmap = objs[0].get_bitmap(render=False)
+        arr = bitmap.to_numpy()
+        if bitmap.format == raw.FPDFBitmap_Gray:
+            rgb = cv2.cvtColor(arr, cv2.COLOR_GRAY2RGB)
+        elif arr.ndim == 3 and arr.shape[2] in (3, 4):
+            rgb = np.ascontiguousarray(arr[..., 2::-1])  # PDFium's BGR(x/A) → RGB
+        else:
+            return None
+        check = page.render(scale=48 / 72).to_numpy()[..., :3][..., ::-1]
+        small = cv2.resize(rgb, (check.shape[1], check.shape[0]), interpolation=cv2.INTER_AREA)
+        if np.abs(small.astype(np.int16) - check.astype(np.int16)).mean() > 12:
+            return None
+        return np.ascontiguousarray(rgb)
+    except pdfium.PdfiumError:
+        return None
+    finally:
+        page.close()
+
+
 def image_cover(pdf: pdfium.PdfDocument, index: int) -> float:
     """Share of the page area covered by image objects (0..1, overlaps not subtracted)."""
     page = pdf[index]

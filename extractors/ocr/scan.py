@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 
 from extractors.ocr.quality import Verdict, judge
-from extractors.ocr.render import image_cover, native_dpi, path_objects, render_dpi, render_page
+from extractors.ocr.render import image_cover, page_image, path_objects
 from extractors.pdf.triage import score
 from pipeline.errors import ExtractionError
 from pipeline.model import Grid
@@ -106,8 +106,8 @@ class ScannedPages:
             from extractors.ocr.engines import get_engine
             from extractors.ocr.page import analyse
 
-            dpi = render_dpi(native_dpi(self.pdf, i), OCR_DPI)
-            return analyse(render_page(self.pdf, i, dpi), dpi, i + 1, get_engine(), read_all=read_all)
+            rgb, dpi = page_image(self.pdf, i, OCR_DPI)
+            return analyse(rgb, dpi, i + 1, get_engine(), read_all=read_all)
         except ExtractionError as e:
             self._note(i, str(e))
         except Exception as e:  # noqa: BLE001 - one broken page never stops a document
