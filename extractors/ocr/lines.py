@@ -105,24 +105,30 @@ def not_through_text(
     return [h for h in hs if not through_h(h)], [v for v in vs if not across_v(v)]
 
 
-def bridge(segs: list[Segment], across: list[Segment], max_gap: float, tol: float) -> list[Segment]:
-    """Pieces of one broken ruling joined: collinear segments (within `tol`) less than
-    `max_gap` apart.  A gap with a perpendicular ruling at both of its ends is a merged cell's
-    missing border, not a break, and stays open."""
-    out: list[Segment] = []
-    for seg in sorted(segs):
+def bridge(
+    segs: list[Segment], across: list[Segment], max_gap: float, tol: float, min_piece: float
+) -> list[Segment]:
+    """Pieces of one broken ruling joined: collinear segments (within `tol`), each at least
+    `min_piece` long, less than `max_gap` apart, of which one is anchored at its outer end (a
+    perpendicular ruling stands there, as at a table's border).  Strokes of the characters
+    in a cell are anchored nowhere; a gap that ends at a perpendicular ruling is where a
+    merged cell's border is missing, not a break: both stay apart."""
+    out = [s for s in segs if s[2] - s[1] < min_piece]
+    n_short = len(out)
+    for seg in sorted(s for s in segs if s[2] - s[1] >= min_piece):
         pos, a, b = seg
-        for k in range(len(out) - 1, -1, -1):
+        for k in range(len(out) - 1, n_short - 1, -1):
             p, a0, b0 = out[k]
-            if abs(p - pos) > tol:
+            if abs(p - pos) > tol or a < a0:
                 continue
-            lo, hi = (b0, a) if a0 <= a else (b, a0)
-            gap = hi - lo
+            gap = a - b0
             if gap <= 0:
-                out[k] = ((p + pos) / 2, min(a0, a), max(b0, b))
+                out[k] = ((p + pos) / 2, a0, max(b0, b))
                 break
-            if gap <= max_gap and not (_ends_at(across, lo, pos, tol) and _ends_at(across, hi, pos, tol)):
-                out[k] = ((p + pos) / 2, min(a0, a), max(b0, b))
+            anchored = _ends_at(across, a0, p, tol) or _ends_at(across, b, pos, tol)
+            at_crossing = _ends_at(across, b0, p, tol) or _ends_at(across, a, pos, tol)
+            if gap <= max_gap and anchored and not at_crossing:
+                out[k] = ((p + pos) / 2, a0, max(b0, b))
                 break
         else:
             out.append(seg)

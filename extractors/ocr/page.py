@@ -51,7 +51,7 @@ def _steps_version() -> str:
 
 
 STEPS_VERSION = _steps_version()
-BRIDGE_GAP = 0.4  # inches: a ruling broken by a seal, a fold or faint ink is joined over this
+BRIDGE_GAP = 0.3  # inches: pieces of a ruling broken by a seal, a fold or faint ink are joined
 GLANCE_RATIO = 20.0  # a glance reads text lines up to this many heights long (prose is longer)
 MIN_READ_DPI = 200.0  # a coarser scan is read from a copy at this resolution
 DET_DPI = float(os.environ.get("PERF_TARGETS_OCR_DET_DPI", "150"))  # text is found at this resolution
@@ -131,7 +131,7 @@ def analyse(
     hs, vs = find_rulings(bw, true_dpi)
     hs, vs = snap(hs, 3.0 * px, 6.0 * px), snap(vs, 3.0 * px, 6.0 * px)
     gap = BRIDGE_GAP * true_dpi
-    hs, vs = bridge(hs, vs, gap, 3.0 * px), bridge(vs, hs, gap, 3.0 * px)
+    hs, vs = bridge(hs, vs, gap, 3.0 * px, gap), bridge(vs, hs, gap, 3.0 * px, gap)
     hs, vs = connected(hs, vs, 3.0 * px, 2.0 * true_dpi)
     clean = erase_rulings(gray, bw, true_dpi)
     reader = LineReader(engine, clean, true_dpi)
