@@ -118,7 +118,7 @@ def analyse(
     gray = remove_red(rgb)
     true_dpi, _how = page_dpi(gray, dpi)
     frame = true_dpi / dpi if dpi else 1.0
-    if true_dpi < MIN_READ_DPI:  # small signs are read better from a finer copy
+    if true_dpi < 0.9 * MIN_READ_DPI:  # small signs are read better from a finer copy
         gray, true_dpi = scale_to(gray, true_dpi, MIN_READ_DPI), MIN_READ_DPI
     rotation = 0
     if orient:

@@ -6,7 +6,8 @@ as 72 or 96 dpi, so a 300 dpi A4 scan becomes a page 3x too large; a tag may say
 scan.  Every OCR threshold is a physical size (a ruling is longer than 0.25 in, a sign is
 under 0.3 in), so it must come from the true resolution:
 
-1. the stated resolution, when it makes the image a standard paper size (±4%);
+1. the stated resolution, when it makes the image a standard paper size (±4%), made exact
+   by that paper's size;
 2. else the standard paper size of the image's own shape, the commonest first (a √2 image
    is A4, not A3 or A5: text height cannot tell them apart, it varies as much by document);
 3. else the stated resolution, when the page it gives is of a plausible size (a cropped scan);
@@ -97,8 +98,10 @@ def page_dpi(gray: np.ndarray, stated: float | None = None) -> tuple[float, str]
     """(dpi, how it was decided) for a page image; `stated` is what the file says, if anything."""
     h, w = gray.shape[:2]
     ok = stated is not None and MIN_DPI <= stated <= MAX_DPI
-    if ok and paper_of(w / stated, h / stated):
-        return stated, "stated"
+    paper = paper_of(w / stated, h / stated) if ok else None
+    if paper:  # the paper's own size, not the rounded page box: every wrapping agrees
+        long_in = next(pl for name, _ps, pl in PAPERS if name == paper)
+        return max(w, h) / long_in, "stated"
     cands = shape_candidates(w, h)
     if cands:
         return cands[0][1], f"paper {cands[0][0]}"
