@@ -208,10 +208,11 @@ class LineReader:
 
 
 def scale_to(gray: np.ndarray, dpi: float, target: float) -> np.ndarray:
-    """A grey page image resampled from `dpi` to `target` dpi."""
+    """A grey page image resampled from `dpi` to `target` dpi (enlarged bilinearly, as PDFium
+    renders: bicubic overshoot darkens the JPEG noise around strokes)."""
     f = target / dpi
     size = (max(1, round(gray.shape[1] * f)), max(1, round(gray.shape[0] * f)))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)
+    return cv2.resize(gray, size, interpolation=cv2.INTER_LINEAR if f > 1 else cv2.INTER_AREA)
 
 
 def ink_box(gray: np.ndarray, margin: int) -> tuple[int, int, int, int]:
