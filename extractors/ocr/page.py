@@ -21,7 +21,7 @@ import numpy as np
 
 from extractors.lattice import Segment
 from extractors.ocr import cache
-from extractors.ocr.cleanup import estimate_skew, ink, remove_red, rotate_quarter, rotate_small
+from extractors.ocr.cleanup import estimate_skew, ink, red_mask, remove_red, rotate_quarter, rotate_small
 from extractors.ocr.engines import Glyph, OcrEngine, box_ratio
 from extractors.ocr.lines import bridge, connected, erase_rulings, find_rulings, not_through_text
 from extractors.ocr.orient import upright_rotation
@@ -116,9 +116,13 @@ def analyse(
                 page.seconds, page.cached = time.perf_counter() - start, True
                 return page
     gray = remove_red(rgb)
+    seal = red_mask(rgb) if rgb.ndim == 3 else None
+    seal = seal.astype(np.uint8) * 255 if seal is not None and seal.any() else None
     true_dpi, _how = page_dpi(gray, dpi)
     frame = true_dpi / dpi if dpi else 1.0
     if true_dpi < 0.9 * MIN_READ_DPI:  # small signs are read better from a finer copy
+        if seal is not None:
+            seal = scale_to(seal, true_dpi, MIN_READ_DPI)
         gray, true_dpi = scale_to(gray, true_dpi, MIN_READ_DPI), MIN_READ_DPI
     rotation = 0
     if orient:
@@ -129,6 +133,9 @@ def analyse(
     bw = ink(gray)
     px = true_dpi / 72.0
     hs, vs = find_rulings(bw, true_dpi)
+    if seal is not None:  # what remains of a seal's strokes is no ruling
+        seal = rotate_small(255 - rotate_quarter(seal, rotation), skew) < 128
+        hs, vs = not_seal(hs, seal, horizontal=True), not_seal(vs, seal, horizontal=False)
     hs, vs = snap(hs, 3.0 * px, 6.0 * px), snap(vs, 3.0 * px, 6.0 * px)
     gap = BRIDGE_GAP * true_dpi
     hs, vs = bridge(hs, vs, gap, 3.0 * px, gap), bridge(vs, hs, gap, 3.0 * px, gap)
@@ -205,6 +212,24 @@ class LineReader:
         for k, glyphs in zip(todo, self.engine.recognize(self.clean, [boxes[k] for k in todo]), strict=True):
             self._read[k] = glyphs
         return [g for k in sorted(self._read) for g in self._read[k]]
+
+
+def not_seal(segs: list[Segment], seal: np.ndarray, horizontal: bool) -> list[Segment]:
+    """Ruling segments not drawn in seal ink: a segment whose line lies mostly (over 60%) on
+    red-ink pixels is a stroke of a seal (a table ruling under a seal runs on past it)."""
+    out = []
+    h, w = seal.shape
+    for pos, a, b in segs:
+        p, lo, hi = int(round(pos)), max(0, int(a)), int(b) + 1
+        line = (
+            seal[min(max(p, 0), h - 1), lo : min(hi, w)]
+            if horizontal
+            else seal[lo : min(hi, h), min(max(p, 0), w - 1)]
+        )
+        near = line if line.size else np.zeros(1, bool)
+        if near.mean() <= 0.6:
+            out.append((pos, a, b))
+    return out
 
 
 def scale_to(gray: np.ndarray, dpi: float, target: float) -> np.ndarray:
