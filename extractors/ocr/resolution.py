@@ -8,9 +8,10 @@ under 0.3 in), so it must come from the true resolution:
 
 1. the stated resolution, when it makes the image a standard paper size (±4%), made exact
    by that paper's size;
-2. else the standard paper size of the image's own shape, the commonest first (a √2 image
+2. else the stated resolution, when the page it gives is of a plausible size (3-17.5 in:
+   a cropped scan; a page 2-3x too large is not);
+3. else the standard paper size of the image's own shape, the commonest first (a √2 image
    is A4, not A3 or A5: text height cannot tell them apart, it varies as much by document);
-3. else the stated resolution, when the page it gives is of a plausible size (a cropped scan);
 4. else (a photo wrapped without its resolution) the measured height of the text;
 5. else an A4 page.
 """
@@ -102,11 +103,11 @@ def page_dpi(gray: np.ndarray, stated: float | None = None) -> tuple[float, str]
     if paper:  # the paper's own size, not the rounded page box: every wrapping agrees
         long_in = next(pl for name, _ps, pl in PAPERS if name == paper)
         return max(w, h) / long_in, "stated"
+    if ok and MIN_PAGE_IN <= max(w, h) / stated <= MAX_PAGE_IN:
+        return stated, "stated"
     cands = shape_candidates(w, h)
     if cands:
         return cands[0][1], f"paper {cands[0][0]}"
-    if ok and MIN_PAGE_IN <= max(w, h) / stated <= MAX_PAGE_IN:
-        return stated, "stated"
     measured = text_dpi(gray)
     if measured is not None:
         return measured, "text height"
