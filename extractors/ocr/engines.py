@@ -226,7 +226,7 @@ class RapidEngine:
             upright = _box_size(box)[0] >= _box_size(box)[1]  # a vertical box's crop is turned
             (short if upright and crop.shape[1] < REC_SHORT * crop.shape[0] else wide).append(i)
         if wide:
-            res = self._rec([crops[i] for i in wide], True, own_width=True)
+            res = self._rec([crops[i] for i in wide], True, own_width=True, batch=1)
             res = self._ocr.cal_rec_boxes([crops[i] for i in wide], [boxes[i].copy() for i in wide], res)
             for i, item in zip(wide, res, strict=True):
                 out[i] = _glyphs(boxes[i], item)
@@ -268,16 +268,21 @@ class RapidEngine:
                 out[-1].append(Glyph(ch, min(ax, bx), min(at, bt), max(ax, bx), max(ab, bb), cf))
         return out
 
-    def _rec(self, crops: list[np.ndarray], word_box: bool = False, own_width: bool = False) -> list:
-        """Recognition of crops; `own_width`: no padding to the recogniser's 320 px minimum."""
+    def _rec(
+        self, crops: list[np.ndarray], word_box: bool = False, own_width: bool = False, batch: int = 0
+    ) -> list:
+        """Recognition of crops; `own_width`: no padding to the recogniser's 320 px minimum;
+        `batch`: crops per engine call (0: RapidOCR's 6).  A batch is padded to its widest
+        crop: lines of very different lengths are cheaper one at a time."""
         rec = self._ocr.text_rec
-        full = rec.rec_image_shape
+        full, size = rec.rec_image_shape, rec.rec_batch_num
         if own_width:
             rec.rec_image_shape = [full[0], full[1], full[1]]
+        rec.rec_batch_num = batch or size
         try:
             res, _ = rec(crops, word_box)
         finally:
-            rec.rec_image_shape = full
+            rec.rec_image_shape, rec.rec_batch_num = full, size
         return res
 
     def read_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
