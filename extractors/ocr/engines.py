@@ -295,7 +295,7 @@ class RapidEngine:
 
 PACK_HEIGHT = 48  # the recogniser's input height
 PACK_RATIO = 10.0  # a packed line is about this long (width:height)
-PACK_GAP = 0.5  # paper between two crops, in line heights
+PACK_GAP = 0.25  # paper between two crops, in line heights
 
 
 def pack(crops: list[np.ndarray]) -> tuple[list[np.ndarray], list[list[tuple[int, int, int]]]]:
