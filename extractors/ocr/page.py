@@ -1,10 +1,12 @@
 """One page image → the `PageContent` the text-PDF reader produces (OCR characters with
-boxes in PDF points, ruling segments found in the image), so `page_grids` rebuilds its
-tables exactly as for a text PDF.
+boxes in points of the physical page, ruling segments found in the image), so `page_grids`
+rebuilds its tables exactly as for a text PDF.
 
-Steps: red seal ink out → upright (OSD) → level (skew) → ruling lines → lines erased →
-one OCR pass over the page → characters and segments scaled from pixels to points.
-Boxes are in the frame of the upright, levelled page.
+Steps: resolution from the image → red seal ink out → upright (text lines read both ways) →
+level (skew) → ruling lines (seal strokes out, broken ones bridged) → lines erased → text
+lines found → glance (short lines) → [read_all says no: stop] → the rest read → second look
+→ characters and segments scaled from pixels to points.  Boxes are in the frame of the
+upright, levelled page; `frame_scale` takes them to the file's own frame.
 """
 
 from __future__ import annotations
