@@ -9,8 +9,7 @@ from pathlib import Path
 from extractors.ocr.engines import get_engine
 from extractors.ocr.grids import ocr_page_grids
 from extractors.ocr.page import analyse
-from extractors.ocr.render import load_images, resample
-from extractors.ocr.scan import OCR_DPI
+from extractors.ocr.render import load_images, reduce
 from pipeline.errors import ExtractionError
 from pipeline.model import SourceDocument
 
@@ -23,7 +22,7 @@ def extract(path: Path) -> SourceDocument:
     grids, notes, texts = [], [], []
     for k, (rgb, dpi) in enumerate(pages):
         try:
-            rgb, dpi = resample(rgb, dpi, OCR_DPI)
+            rgb, dpi = reduce(rgb, dpi)  # read at the image's own resolution
             page = analyse(rgb, dpi, k + 1, engine)
         except ExtractionError as e:
             notes.append(f"page {k + 1}: OCR failed ({e})")

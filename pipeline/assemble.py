@@ -32,6 +32,7 @@ class DocContext:
     file_name: str
     year: int | None = None
     department: str | None = None
+    department_from_cover: bool = False  # read off the cover line (OCR may garble it), not a table
 
     @classmethod
     def build(cls, path: str, raws: list[RawTable], heading: str = "") -> DocContext:
@@ -48,9 +49,15 @@ class DocContext:
             t.department or t.filer for t in raws if t.kind == "department" and (t.department or t.filer)
         ]
         depts = depts or [t.department for t in raws if t.department]
-        if not depts and cover:
+        from_cover = not depts and cover is not None
+        if from_cover:
             depts = [cover.group(2)]
-        return cls(file_name=name, year=year, department=depts[0] if depts else None)
+        return cls(
+            file_name=name,
+            year=year,
+            department=depts[0] if depts else None,
+            department_from_cover=from_cover,
+        )
 
 
 def _amounts_in_yuan(raw: RawTable, values: list[ParsedValue]) -> tuple[bool, Check | None]:
@@ -127,7 +134,9 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
         )
         for i, ln in enumerate(raw.budget_lines, start=1)
     ]
-    department = raw.department or ctx.department or raw.filer
+    # a table's own 主管部门 / 单位名称 cells come before the cover line (garbled under a seal)
+    doc_dept = None if ctx.department_from_cover else ctx.department
+    department = raw.department or doc_dept or raw.filer or ctx.department
     table = Table(
         kind=raw.kind,
         year=raw.year or ctx.year,

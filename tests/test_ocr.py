@@ -167,3 +167,78 @@ def test_turned_stamped_skewed_page_read_upright(turns):
     ocr_cells = {c.text.replace("\n", "") for g in ocr_page_grids(page) for c in g.cells}
     wanted = {t for t in text_cells if len(t) >= 4}
     assert len(wanted & ocr_cells) >= 0.8 * len(wanted), sorted(wanted - ocr_cells)
+
+
+# --- glance first, read in full only when wanted (issue 11) ---------------------------------------
+def _table_and_prose() -> np.ndarray:
+    """The drawn table with a long line of running text above it (over 20 heights long)."""
+    img = drawn_table()
+    cv2.putText(
+        img,
+        "THE ANNUAL PLAN FUND IS 2800 AND THE REST IS 1500 IN ALL",
+        (100, 90),
+        cv2.FONT_HERSHEY_SIMPLEX,
+        1.0,
+        (20, 20, 20),
+        2,
+    )
+    return img
+
+
+def test_glance_reads_short_lines_and_the_rest_only_when_wanted():
+    engine = get_engine("rapidocr")
+    img = _table_and_prose()
+    seen = []
+    glance = analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: seen.append(p.text) or False)
+    assert glance.partial and seen == [glance.text]
+    assert "2800" in glance.text and "PLAN" not in glance.text.upper()
+    full = analyse(img, DPI, 1, engine, orient=False, use_cache=False, read_all=lambda p: True)
+    assert not full.partial and "PLAN" in full.text.upper()
+    plain = analyse(img, DPI, 1, engine, orient=False, use_cache=False)
+    assert [c.text for c in plain.content.chars] == [c.text for c in full.content.chars]
+    assert table_of(full) == table_of(plain)
+
+
+def test_glanced_page_is_cached_apart_from_the_full_page():
+    engine = get_engine("rapidocr")
+    img = _table_and_prose()
+    analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: False)
+    again = analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: False)
+    assert again.cached and again.partial
+    full = analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: True)
+    assert not full.partial and not full.cached  # a glance never stands in for the full page
+    assert analyse(img, DPI, 1, engine, orient=False).cached
+
+
+def test_triage_leaves_a_cover_glanced_and_reads_the_table_pages():
+    """Dev scan 09: the cover has no target vocabulary and is only glanced at; both table
+    pages are read in full, and the document's table comes out."""
+    import pypdfium2 as pdfium
+
+    from extractors.ocr.scan import ScannedPages
+    from extractors.pdf.reader import page_text
+
+    pdf = pdfium.PdfDocument(str(_dev("09")))
+    try:
+        scans = ScannedPages(pdf, [page_text(pdf, i) for i in range(len(pdf))])
+        assert scans.ocr_pages == 3 and scans.glanced == 1
+        assert "指标" in scans.texts[1] and scans.grids(1) and scans.grids(2)
+        assert scans.glanced == 1
+        assert scans.grids(0) and scans.glanced == 0  # asked for: read in full after all
+    finally:
+        pdf.close()
+
+
+def test_orientation_from_text_lines_read_both_ways():
+    """Upright, turned and upside-down versions of a dev scan page: the text lines read as
+    they are and turned 180° give the turn (no Tesseract OSD)."""
+    from extractors.ocr.cleanup import ink
+    from extractors.ocr.lines import erase_rulings
+    from extractors.ocr.orient import upright_rotation
+
+    page = cv2.cvtColor(_render(_dev("12"), 1), cv2.COLOR_RGB2GRAY)
+    engine = get_engine("rapidocr")
+    for turns in range(4):
+        img = np.ascontiguousarray(np.rot90(page, turns))
+        rotation, gain = upright_rotation(erase_rulings(img, ink(img), DPI), DPI, engine)
+        assert rotation == (360 - 90 * turns) % 360 and gain > 0.1

@@ -233,3 +233,150 @@ def test_no_page_of_the_real_text_pdfs_is_ocrd():
         finally:
             pdf.close()
     assert not unusable
+
+
+# --- resolution from the image itself (issue 11) --------------------------------------------------
+def _text_page(w: int, h: int, char_px: int) -> np.ndarray:
+    """A grey page of 'characters' (filled squares with a gap, char_px tall) in lines."""
+    img = np.full((h, w), 245, np.uint8)
+    for y in range(char_px * 3, h - char_px * 3, int(char_px * 1.8)):
+        for x in range(char_px * 3, w - char_px * 3, int(char_px * 1.15)):
+            cv2.rectangle(img, (x, y), (x + char_px - 1, y + char_px - 1), 30, 2)
+    return img
+
+
+def test_resolution_stated_when_it_gives_a_paper_size():
+    from extractors.ocr.resolution import page_dpi
+
+    page = np.full((2339, 1654), 250, np.uint8)  # A4 at 200 dpi (page box 595.3 x 842.0 pt)
+    dpi, how = page_dpi(page, 1654 / 595.3 * 72)
+    assert how == "stated" and abs(dpi - 200) < 0.1  # made exact by the paper's size
+    a3 = np.full((3307, 2339), 250, np.uint8)  # A3 at 200 dpi, stated: kept
+    assert abs(page_dpi(a3, 200.0)[0] - 200) < 0.1
+
+
+@pytest.mark.parametrize("stated", [96.0, 72.0, None])
+def test_resolution_of_a_scan_wrapped_without_it(stated):
+    """A 250-dpi A4 scan said to be 96 or 72 dpi (a page 2.6x / 3.5x too large) or untagged:
+    the paper size of its shape gives 250 dpi, portrait or landscape."""
+    from extractors.ocr.resolution import page_dpi
+
+    dpi, how = page_dpi(np.full((2924, 2067), 250, np.uint8), stated)
+    assert abs(dpi - 250) < 1 and how == "paper A4"
+    assert abs(page_dpi(np.full((2067, 2924), 250, np.uint8), stated)[0] - 250) < 1
+
+
+def test_resolution_of_a_photo_from_its_text():
+    """A 4:3 photo (no paper's shape) wrapped at 72 dpi: the text height decides.  Its
+    characters are 0.14 in tall at 300 dpi (42 px)."""
+    from extractors.ocr.resolution import page_dpi
+
+    dpi, how = page_dpi(_text_page(3000, 2250, 42), 72.0)
+    assert how == "text height" and 250 <= dpi <= 360
+    # a cropped scan stating a plausible resolution keeps it
+    assert page_dpi(_text_page(1500, 700, 42), 300.0) == (300.0, "stated")
+
+
+def test_page_image_is_the_scan_whatever_page_it_is_wrapped_in(tmp_path):
+    """One JPEG scan wrapped as a 200-dpi A4 page and as a 96-dpi (2x too large) page: the
+    OCR input is the same pixels, with the stated resolution of each wrapping."""
+    import io
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from extractors.ocr.render import page_image
+
+    scan = np.full((2339, 1654, 3), 240, np.uint8)
+    cv2.rectangle(scan, (200, 300), (1400, 900), (20, 20, 20), 3)
+    cv2.putText(scan, "A101 2800", (300, 600), cv2.FONT_HERSHEY_SIMPLEX, 3, (10, 10, 10), 6)
+    jpeg = io.BytesIO()
+    Image.fromarray(scan).save(jpeg, "JPEG", quality=90)
+    got = []
+    for dpi in (200.0, 96.0):
+        doc = pdfium.PdfDocument.new()
+        w, h = 1654 * 72 / dpi, 2339 * 72 / dpi
+        page = doc.new_page(w, h)
+        img = pdfium.PdfImage.new(doc)
+        img.load_jpeg(io.BytesIO(jpeg.getvalue()), inline=False, autoclose=True)
+        img.set_matrix(pdfium.PdfMatrix().scale(w, h))
+        page.insert_obj(img)
+        page.gen_content()
+        path = tmp_path / f"wrap{int(dpi)}.pdf"
+        doc.save(str(path))
+        doc.close()
+        pdf = pdfium.PdfDocument(str(path))
+        got.append(page_image(pdf, 0, 200))
+        pdf.close()
+    (a, dpi_a), (b, dpi_b) = got
+    assert a.shape == (2339, 1654, 3) and np.array_equal(a, b)
+    assert round(dpi_a) == 200 and round(dpi_b) == 96
+
+
+# --- rulings: guards and bridges (issue 11) ------------------------------------------------------
+def test_long_ruling_kept_under_boxes_over_its_ends():
+    """A border 10 text heights long keeps, though two approximate character boxes reach
+    over its ends; a stroke one character long with text across it is dropped."""
+    border = (100.0, 0.0, 300.0)
+    boxes = [(-5.0, 88.0, 20.0, 112.0), (280.0, 88.0, 305.0, 112.0)]
+    hs, _ = not_through_text([border], [], boxes)
+    assert hs == [border]
+    stroke = (100.0, 0.0, 30.0)
+    hs, _ = not_through_text([stroke], [], [(2.0, 88.0, 26.0, 112.0)])
+    assert hs == []
+
+
+def test_broken_ruling_bridged_but_not_merged_cells_or_strokes():
+    from extractors.ocr.lines import bridge
+
+    verticals = [(0.0, 50.0, 300.0), (400.0, 50.0, 300.0)]
+    # a border between two verticals, broken by a seal in the middle
+    assert bridge([(100.0, 0.0, 150.0), (100.0, 190.0, 400.0)], verticals, 60, 4, 30) == [(100.0, 0.0, 400.0)]
+    # a merged cell: its border is missing between two verticals (the gap ends at a crossing)
+    inner = [*verticals, (150.0, 50.0, 300.0), (250.0, 50.0, 300.0)]
+    pieces = [(100.0, 0.0, 150.0), (100.0, 250.0, 400.0)]
+    assert bridge(pieces, inner, 120, 4, 30) == pieces
+    # strokes of characters inside a cell touch no ruling: never joined
+    strokes = [(100.0, 120.0, 160.0), (100.0, 180.0, 240.0)]
+    assert bridge(strokes, verticals, 60, 4, 30) == strokes
+
+
+def test_find_rulings_scales_with_resolution():
+    """The same drawn table at 150 and 300 dpi: the same rulings in inches, and a character
+    stroke 0.15 in long is no ruling at either resolution."""
+    found = []
+    for dpi in (150, 300):
+        f = dpi / 100
+        img = np.zeros((int(700 * f), int(900 * f)), np.uint8)
+        for y in (50, 150, 250):
+            cv2.line(img, (int(50 * f), int(y * f)), (int(850 * f), int(y * f)), 255, max(1, int(2 * f)))
+        for x in (50, 450, 850):
+            cv2.line(img, (int(x * f), int(50 * f)), (int(x * f), int(250 * f)), 255, max(1, int(2 * f)))
+        cv2.line(img, (int(100 * f), int(400 * f)), (int(115 * f), int(400 * f)), 255, max(1, int(3 * f)))
+        hs, vs = find_rulings(img, dpi)
+        hs, vs = connected(hs, vs, tol=3 * f, long=2 * dpi)
+        found.append((sorted(round(h[0] / f) for h in hs), sorted(round(v[0] / f) for v in vs)))
+    assert found[0] == found[1] == ([50, 150, 250], [50, 450, 850])
+
+
+# --- orientation axis, packing (no engine) --------------------------------------------------------
+def test_text_lines_tell_the_axis_of_a_turned_page():
+    from extractors.ocr.orient import line_length
+
+    bw = 255 - _text_page(800, 1100, 14)
+    bw = np.where(bw > 100, 255, 0).astype(np.uint8)
+    upright, turned = line_length(bw, 14), line_length(np.ascontiguousarray(np.rot90(bw)), 14)
+    assert upright > 3 * turned
+
+
+def test_short_crops_packed_on_lines_with_paper_between():
+    from extractors.ocr.engines import PACK_HEIGHT, PACK_RATIO, pack
+
+    crops = [np.full((20 + k, 15 + 9 * k, 3), 40, np.uint8) for k in range(12)]
+    sheets, spans = pack(crops)
+    assert sorted(i for row in spans for i, _, _ in row) == list(range(12))
+    for sheet, row in zip(sheets, spans, strict=True):
+        assert sheet.shape[0] == PACK_HEIGHT
+        assert len(row) == 1 or sheet.shape[1] <= (PACK_RATIO + 2) * PACK_HEIGHT
+        for (_, _, b), (_, a, _) in zip(row, row[1:], strict=False):
+            assert a > b and (sheet[:, b:a] == 255).all()  # paper between two crops

@@ -21,4 +21,16 @@ def ocr_page_grids(page: OcrPage) -> list[Grid]:
             ]
             if confs:
                 cell.confidence = round(min(confs), 4)
+    if abs(page.frame_scale - 1.0) > 1e-6:  # boxes in the file's own frame (provenance)
+        f = page.frame_scale
+        for g in grids:
+            g.bbox = _scaled(g.bbox, f)
+            for cell in g.cells:
+                cell.bbox = _scaled(cell.bbox, f)
     return repair_grids(grids)
+
+
+def _scaled(
+    box: tuple[float, float, float, float] | None, f: float
+) -> tuple[float, float, float, float] | None:
+    return None if box is None else (box[0] * f, box[1] * f, box[2] * f, box[3] * f)

@@ -62,12 +62,17 @@ def _meets(seg: Segment, others: list[Segment], tol: float) -> int:
     return sum(1 for o in others if a - tol <= o[0] <= b + tol and o[1] - tol <= pos <= o[2] + tol)
 
 
+LONG_RULING = 2.5  # a ruling this many text heights long is a border (no stroke is)
+
+
 def not_through_text(
     hs: list[Segment], vs: list[Segment], boxes: list[tuple[float, float, float, float]]
 ) -> tuple[list[Segment], list[Segment]]:
     """Drop 'rulings' no longer than a line of text that the text runs across: strokes of
     characters that filled a low row or a large title.  A cell border has padding on both
-    sides; here the characters on either side are as close as those of one word."""
+    sides; here the characters on either side are as close as those of one word.  A ruling
+    longer than LONG_RULING text heights is kept either way: no character stroke is that long,
+    while approximate character boxes often reach over the ends of a border."""
 
     def across_v(v: Segment) -> bool:
         x, y0, y1 = v
@@ -91,8 +96,45 @@ def not_through_text(
         y, x0, x1 = h
         for bx0, by0, bx1, by1 in boxes:
             hh = by1 - by0
+            if x1 - x0 > LONG_RULING * hh:
+                continue  # longer than a few characters: a border, whatever boxes overlap its ends
             if by0 + 0.25 * hh < y < by1 - 0.25 * hh and min(x1, bx1) - max(x0, bx0) > 0.5 * (bx1 - bx0):
                 return True
         return False
 
     return [h for h in hs if not through_h(h)], [v for v in vs if not across_v(v)]
+
+
+def bridge(
+    segs: list[Segment], across: list[Segment], max_gap: float, tol: float, min_piece: float
+) -> list[Segment]:
+    """Pieces of one broken ruling joined: collinear segments (within `tol`), each at least
+    `min_piece` long, less than `max_gap` apart, of which one is anchored at its outer end (a
+    perpendicular ruling stands there, as at a table's border).  Strokes of the characters
+    in a cell are anchored nowhere; a gap that ends at a perpendicular ruling is where a
+    merged cell's border is missing, not a break: both stay apart."""
+    out = [s for s in segs if s[2] - s[1] < min_piece]
+    n_short = len(out)
+    for seg in sorted(s for s in segs if s[2] - s[1] >= min_piece):
+        pos, a, b = seg
+        for k in range(len(out) - 1, n_short - 1, -1):
+            p, a0, b0 = out[k]
+            if abs(p - pos) > tol or a < a0:
+                continue
+            gap = a - b0
+            if gap <= 0:
+                out[k] = ((p + pos) / 2, a0, max(b0, b))
+                break
+            anchored = _ends_at(across, a0, p, tol) or _ends_at(across, b, pos, tol)
+            at_crossing = _ends_at(across, b0, p, tol) or _ends_at(across, a, pos, tol)
+            if gap <= max_gap and anchored and not at_crossing:
+                out[k] = ((p + pos) / 2, a0, max(b0, b))
+                break
+        else:
+            out.append(seg)
+    return out
+
+
+def _ends_at(across: list[Segment], at: float, pos: float, tol: float) -> bool:
+    """Whether a perpendicular ruling stands at `at` and reaches the line at `pos`."""
+    return any(abs(c - at) <= tol and s0 - tol <= pos <= s1 + tol for c, s0, s1 in across)

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from extractors.lattice import Segment, build_tables
-from extractors.ocr.engines import Glyph, OcrEngine, split_word
+from extractors.ocr.engines import Glyph, OcrEngine, split_word, suspect
 from extractors.ocr.symbols import SIGNS, read_sign
 
 MAX_CROPS = 400
@@ -47,7 +47,8 @@ def spots(
             found = [int(i) for i in np.flatnonzero(inside)]
             if found:
                 text = "".join(glyphs[i].text for i in found)
-                if len(text) > 2 or min(glyphs[i].conf for i in found) >= UNSURE:
+                sure = min(glyphs[i].conf for i in found) >= UNSURE and not suspect(text)
+                if len(text) > 2 or sure:
                     continue
             ix0, iy0, ix1, iy1 = int(x0) + pad, int(y0) + pad, int(x1) - pad, int(y1) - pad
             if ix1 - ix0 < 4 or iy1 - iy0 < 4:
