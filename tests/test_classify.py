@@ -73,3 +73,8 @@ def test_triage_weighs_goal_lists_up_and_evaluations_down():
 def test_evaluation_words_misread_by_ocr_still_reject():
     assert self_evaluation_row(["一级指标", "三级指标", "年度指标值", "实际完戚值"])
     assert not self_evaluation_row(["一级指标", "三级指标", "年度指标值", "计量单位"])
+
+
+def test_scoring_titles_are_evaluations():
+    assert title_verdict("项目支出绩效评分表").verdict == SELF_EVALUATION
+    assert title_verdict("部门绩效考核表").verdict == SELF_EVALUATION

@@ -455,3 +455,14 @@ def test_project_list_with_unlabelled_indicator_rows():
         (None, None, ">=", 90, "%"),
     ]
     assert [i.dimension for i in first][1:] == ["cost", "satisfaction"]
+
+
+def test_department_table_whose_title_does_not_say_整体():
+    rows = [
+        ["部门名称", "某市某局", "<", "<"],
+        ["年度绩效目标", "全面履行部门职责。", "<", "<"],
+        HEADER,
+        *BLOCK[:2],
+    ]
+    (t,) = tables_of(lines("2026年部门绩效目标表"), table(rows))
+    assert (t.kind, t.department, t.project) == ("department", "某市某局", None)

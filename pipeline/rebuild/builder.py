@@ -450,6 +450,8 @@ class TableBuilder(ProjectListRows):
             unit, project = vocab.project_from_title(self.t.title)
             self.t.project = project
             self.t.unit = self.t.unit or unit
+            if project is None and (self.t.budget_lines or _DEPARTMENT_WIDE.search(compact(self.t.title))):
+                self.t.kind = "department"  # no project anywhere: a department's table (部门绩效目标表)
         return self.t
 
     def _levels_printed(self) -> bool:
@@ -459,6 +461,10 @@ class TableBuilder(ProjectListRows):
         if cols is not None and cols.roles.keys() & {"level1", "level2", "packed_items"}:
             return True
         return any(i.level1_raw or i.level2_raw or i.floating_labels for i in self.t.indicators)
+
+
+# a title about a whole department or unit, not about a project
+_DEPARTMENT_WIDE = re.compile(r"^(?!.*项目).*(部门|单位)(整体)?(支出|预算)?绩效")
 
 
 def _sub_header(text: str) -> bool:

@@ -30,7 +30,7 @@ _ORDINAL = re.compile(r"^[(（]?[一二三四五六七八九十\d]{1,3}[)）.、
 _TARGET = re.compile(r"绩效(?:目标|指标)?(?:[\u4e00-\u9fff]{0,4}?)表")
 # without its table word a title needs its year: `2026年重点项目绩效目标` (a bare `整体绩效目标` is a key)
 _TARGET_NO_TABLE_WORD = re.compile(r"20\d\d年.{2,40}绩效(目标|指标)(申报|填报)?$")
-_EVALUATION = re.compile(r"自评|评价|决算|完成情况|执行情况|监控|绩效运行|预计完成")
+_EVALUATION = re.compile(r"自评|评价|决算|完成情况|执行情况|监控|绩效运行|预计完成|评分|打分|考核")
 # prose, tables of contents, attachments notes — never titles
 _NOT_TITLE = re.compile(
     r"[。，；]|详见|见附|附件\d*[:：]|\.{4,}|…{2,}|·{4,}|说明|公开$|编制|批复|填报说明|注[:：]"
