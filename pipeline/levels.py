@@ -271,6 +271,7 @@ def _unprinted(a: dict[str, float]) -> Levels:
 
 
 def _clear_best(a: dict[str, float]) -> str | None:
+    """The key with the top score, when it scores 2 or more and 1 above the runner-up."""
     if not a:
         return None
     ranked = sorted(a.values(), reverse=True)
@@ -284,10 +285,7 @@ def _free(r: RawIndicator, a: dict[str, float]) -> Levels:
     if r.labels_certain and (r.level1_raw or r.level2_raw):
         l1, l2, dim = taxonomy.standardize(r.level1_raw, r.level2_raw)
         return Levels(l1, l2, r.level1_raw, r.level2_raw, False, dim)
-    if not a:
-        return Levels(None, None, None, None, True, None)
-    best = max(a, key=lambda c: a[c])
-    ranked = sorted(a.values(), reverse=True)
-    if ranked[0] < 2 or (len(ranked) > 1 and ranked[0] - ranked[1] < 1):
+    best = _clear_best(a)
+    if best is None:
         return Levels(None, None, None, None, True, None)
     return Levels(taxonomy.parent(best), best, None, None, True, taxonomy.dimension(best))
