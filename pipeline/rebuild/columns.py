@@ -71,18 +71,11 @@ class ColumnRoles:
                         cols.extents[role] = (cell.bbox[0], cell.bbox[2])
             cols.width = max(cols.width, len(row.slots))
         if "value" not in cols.roles and "value_term" in cols.roles:
-            cols.roles["value"] = cols.roles.pop("value_term")
-            if "value_term" in cols.extents:
-                cols.extents["value"] = cols.extents.pop("value_term")
-            if "value_term" in cols.spans:
-                cols.spans["value"] = cols.spans.pop("value_term")
+            cols.rename("value_term", "value")
         if "block" in cols.roles and not cols.roles.keys() & {"level1", "level2", "name"}:
             # 绩效指标 is not a leading label here but the data: packed levels + name, or a
             # whole packed list of indicators when there is no value column
-            packed = "packed_levels" if "value" in cols.roles else "packed_items"
-            cols.roles[packed] = cols.roles.pop("block")
-            if "block" in cols.extents:
-                cols.extents[packed] = cols.extents.pop("block")
+            cols.rename("block", "packed_levels" if "value" in cols.roles else "packed_items")
         if (
             cols.roles.keys() & {"name", "level1", "level2"}
             and "goal" in cols.roles
@@ -95,6 +88,7 @@ class ColumnRoles:
         return cols
 
     def rename(self, old: str, new: str) -> None:
+        """Role `old` becomes `new`, with its columns, extent and header span."""
         for table in (self.roles, self.extents, self.spans):
             if old in table:
                 table[new] = table.pop(old)
