@@ -106,15 +106,18 @@ class TableBuilder(ProjectListRows):
             row.grid.spans_known and vocab.is_indicator_header(all_texts)
         )
         if header:
-            cols = IndicatorColumns.from_rows([row])
-            if self.t.indicators and not cols.lists_projects and self._new_block(row) == "new":
+            if (
+                self.t.indicators
+                and self._new_block(row) == "new"
+                and not IndicatorColumns.from_rows([row]).lists_projects
+            ):
                 return "split"
             self.header_rows = [*self.header_rows, row] if self.last_was_header else [row]
             self.ind_cols = IndicatorColumns.from_rows(self.header_rows)
             self.state = "ind"
             self.last_was_header = True
             return None
-        if self.last_was_header and self._is_sub_header(texts):
+        if self.last_was_header and vocab.is_header_row(texts, min_cells=1):
             self.header_rows.append(row)
             self.ind_cols = IndicatorColumns.from_rows(self.header_rows)
             return None
@@ -162,10 +165,6 @@ class TableBuilder(ProjectListRows):
         if current and compact(strip_code(value)) == compact(current):
             return "same"
         return "new"
-
-    def _is_sub_header(self, texts: list[str]) -> bool:
-        roles = [vocab.indicator_role(t) for t in texts]
-        return bool(roles) and all(r is not None for r in roles)
 
     def _money_unit(self, texts: list[str]) -> None:
         if self.t.amounts_in_yuan is not None:

@@ -345,16 +345,11 @@ def is_indicator_header(texts: list[str]) -> bool:
         return True
     if "block" in roles and "project" in roles and bool(roles & {"p_total", "p_fiscal", "goal"}):
         return True
-    return is_goal_list_header(texts)
-
-
-def is_goal_list_header(texts: list[str]) -> bool:
-    """Unit, project, amount and 绩效目标 columns: one project per row, no indicator columns."""
-    roles = {indicator_role(t) for t in texts if t}
+    # a goal-only list: unit, project, amount and 绩效目标 columns, one project per row
     named = "project" in roles or "org_project" in roles
     return named and "goal" in roles and bool(roles & {"p_total", "p_fiscal", "org", "org_project", "code"})
 
 
-def is_header_row(texts: list[str]) -> bool:
+def is_header_row(texts: list[str], min_cells: int = 2) -> bool:
     """Every cell of the row is a column header word: a (repeated) header, never data."""
-    return len(texts) >= 2 and all(indicator_role(t) is not None for t in texts)
+    return len(texts) >= max(min_cells, 1) and all(indicator_role(t) is not None for t in texts)
