@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.rebuild.classify import TARGET_TITLE
+
 _WORDS = (
     "一级指标",
     "二级指标",
@@ -24,7 +26,6 @@ _WORDS = (
     "成本指标",
     "绩效指标",
 )
-_TITLE = re.compile(r"绩效目标(表|申报表|填报表)|绩效(目标|指标)?[\u4e00-\u9fff]{0,4}表")
 # the header of a goal-only project list: 项目(名称) | 金额 | 绩效目标
 _LIST_HEADER = re.compile(r"项目.{0,30}(金额|预算数|总计|合计|资金).{0,40}绩效目标|绩效目标.{0,20}项目名称")
 _EVALUATION = (
@@ -41,7 +42,7 @@ _EVALUATION = (
 def score(text: str) -> int:
     s = re.sub(r"\s+", "", text)
     n = sum(w in s for w in _WORDS)
-    if _TITLE.search(s):
+    if TARGET_TITLE.search(s):  # 绩效目标表, 绩效目标申报表, 项目支出绩效表 …
         n += 2
     if _LIST_HEADER.search(s):
         n += 2

@@ -5,8 +5,7 @@ project, or a goal-only project list): the title, the set of header words, and t
 contents of the columns (see `columns.py`).  This module holds the first two:
 
 - `title_verdict`: a line is the title of a target table, of a 绩效自评表 / evaluation /
-  monitoring table (rejected, with everything printed under it), of another budget
-  table, or no title at all;
+  monitoring table (rejected, with everything printed under it), or no title of either;
 - `self_evaluation_row`: a row whose cells are the columns of an evaluation (年度指标值
   beside 实际完成值, 得分, 偏差原因; 预期目标 beside 实际完成情况): the table it heads is
   never a target table, whatever its title said.
@@ -20,14 +19,15 @@ from functools import lru_cache
 
 from pipeline.normalize.text import compact
 
-TARGET, SELF_EVALUATION, OTHER = "target", "self_evaluation", "other"
+TARGET, SELF_EVALUATION = "target", "self_evaluation"
 
 # `表11：`, `表11.`, `附表3-1`, `表十一`, `(一)` in front of a title: the table's label
 _LABEL = re.compile(r"^(附?表\s*[\d一二三四五六七八九十]+(?:[-—－]\d+)*)\s*[:：.．、]?\s*")
 _BARE_LABEL = re.compile(r"^(附?表\s*[\d一二三四五六七八九十]+(?:[-—－]\d+)*)[:：.．、]?$")
 _ORDINAL = re.compile(r"^[(（]?[一二三四五六七八九十\d]{1,3}[)）.、．]\s*")
-# a target table's title ends with its table word (a year or unit note may follow)
-_TARGET = re.compile(r"绩效(?:目标|指标)?(?:[\u4e00-\u9fff]{0,4}?)表")
+# a target table's title ends with its table word (a year or unit note may follow); page
+# triage looks for the same words
+TARGET_TITLE = _TARGET = re.compile(r"绩效(?:目标|指标)?(?:[\u4e00-\u9fff]{0,4}?)表")
 # without its table word a title needs its year: `2026年重点项目绩效目标` (a bare `整体绩效目标` is a key)
 _TARGET_NO_TABLE_WORD = re.compile(r"20\d\d年.{2,40}绩效(目标|指标)(申报|填报)?$")
 _EVALUATION = re.compile(r"自评|评价|决算|完成情况|执行情况|监控|绩效运行|预计完成|评分|打分|考核")
@@ -40,7 +40,7 @@ _DEPARTMENT = re.compile(r"整体")
 
 @dataclass(frozen=True)
 class TitleVerdict:
-    verdict: str  # TARGET | SELF_EVALUATION | OTHER
+    verdict: str  # TARGET | SELF_EVALUATION
     kind: str | None = None  # department | project, for TARGET
     label: str | None = None  # 表11, 附表3-1: the label printed in front of the title
 

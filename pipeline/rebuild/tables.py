@@ -141,7 +141,8 @@ class TableFinder:
         if keyed and not (vocab.is_indicator_header(texts) or vocab.is_header_row(texts)):
             return  # metadata: read it first
         new, held = self.builder.t, self.held
-        if held.state != "ind" and _same_metadata(new, held.t):
+        same = _same_metadata(new, held.t)
+        if same and held.state != "ind":
             # the held table had only its metadata so far: what was printed under the title
             # again completes it (a table cut by a page break before its indicators)
             for name in _METADATA:
@@ -149,12 +150,10 @@ class TableFinder:
                     setattr(held.t, name, getattr(new, name))
             held.t.budget_lines.extend(new.budget_lines)
             self.builder = held
-        elif not (vocab.is_budget_header(texts) or new.budget_lines or new.goal) and _same_metadata(
-            new, held.t
-        ):
+        elif same and not (vocab.is_budget_header(texts) or new.budget_lines or new.goal):
             self.builder = held
         else:
-            self._finish(self.held)
+            self._finish(held)
         self.held = None
 
     # -- tables without a title ------------------------------------------------------------------------
