@@ -14,6 +14,8 @@ _LEAD_CODE = re.compile(
     r"^\s*(?:[\[【(（]\s*[0-9A-Za-z]{3,}\s*[\]】)）]|(?!(?:19|20)\d\d\s*[-—－~至])[0-9A-Za-z]{3,}\s*[-_－—:：、]"
     r"|[0-9A-Za-z]*\d[0-9A-Za-z]{5,}\s+|\d{6}(?=[\u4e00-\u9fff]))\s*(?=\S)"
 )
+# the last word of an organisation's name (部门, 单位): 局, 委员会, 中心, 政府 …
+ORG_SUFFIX = "局|委员会|委|厅|办公室|办|院|中心|署|馆|站|所|队|部|会|处|社|校|政府|法院|检察院"
 _TRAIL_CODE = re.compile(r"\s*[\[【(（]\s*[0-9A-Za-z]{3,}\s*[\]】)）]\s*$")
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 

@@ -12,7 +12,7 @@ import re
 from decimal import Decimal
 
 from pipeline.model import RawBudgetLine, RawIndicator, RawTable
-from pipeline.normalize.names import parse_amount, strip_code
+from pipeline.normalize.names import ORG_SUFFIX, parse_amount, strip_code
 from pipeline.normalize.text import clean_cell, compact
 from pipeline.rebuild import classify, vocab
 from pipeline.rebuild.columns import ColumnRoles, IndicatorColumns
@@ -23,8 +23,7 @@ from pipeline.rebuild.rows import Row
 _INLINE_KEY = re.compile(r"^(.{2,14}?)[:：]\s*(\S.*)$")
 # a line naming the department alone, possibly behind its code: `507-湖州市卫生健康委员会`
 _ORG_LINE = re.compile(
-    r"^(?:[0-9A-Za-z]{2,}\s*[-_－—:：]\s*)?([\u4e00-\u9fff（）()]{3,40}?"
-    r"(?:局|委员会|委|厅|办公室|办|院|中心|署|馆|站|所|队|部|会|处|社|校|政府|法院|检察院))$"
+    rf"^(?:[0-9A-Za-z]{{2,}}\s*[-_－—:：]\s*)?([\u4e00-\u9fff（）()]{{3,40}}?(?:{ORG_SUFFIX}))$"
 )
 # `** | ** | ** | **` or `1 | 2 | 3 | 4`: a row numbering the columns
 _NUMBERING = re.compile(r"^([*＊]+|\d{1,2}|[A-Za-z])$")
@@ -89,10 +88,8 @@ class TableBuilder(ProjectListRows):
             return "reject"
         if row.grid.spans_known and row.grid.kind == "table":
             self.saw_ruled_table = True
-        if row.page is not None and not self.goal_list:
-            if self.t.page_first is None:
-                self.t.page_first = row.page
-            self.t.page_last = max(self.t.page_last or row.page, row.page)
+        if not self.goal_list:  # a list row's pages are those of its own row (see lists.py)
+            self.extend_pages(row)
         years = [vocab.year_line(t) for t in texts] if len(texts) <= 3 else []
         if self.t.year is None and any(years):
             self.t.year = next(y for y in years if y)

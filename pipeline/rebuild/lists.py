@@ -17,7 +17,7 @@ import re
 from decimal import Decimal
 
 from pipeline.model import RawTable
-from pipeline.normalize.names import parse_amount, strip_code
+from pipeline.normalize.names import ORG_SUFFIX, parse_amount, strip_code
 from pipeline.normalize.text import clean_cell, compact
 from pipeline.rebuild import vocab
 from pipeline.rebuild.columns import ColumnRoles
@@ -25,10 +25,7 @@ from pipeline.rebuild.indicators import parse_packed_items
 from pipeline.rebuild.rows import Row
 
 # a unit's name in a combined 单位（项目）名称 column
-_ORG_NAME = re.compile(
-    r"(局|委员会|委|厅|办公室|办|院|中心|署|馆|站|所|队|部|会|处|社|校|学校|政府|法院|检察院|集团|公司)"
-    r"([(（][^()（）]*[)）])?(本级|机关)?$"
-)
+_ORG_NAME = re.compile(rf"({ORG_SUFFIX}|集团|公司)([(（][^()（）]*[)）])?(本级|机关)?$")
 
 
 def join_fragments(a: str, b: str) -> str:
@@ -118,7 +115,7 @@ class ProjectListRows:
             if goal and total is None and self.block_grid is not None:
                 # the rest of a goal cut by a page break
                 self.t.goal = join_fragments(self.t.goal or "", goal)
-                self._list_page(row)
+                self.extend_pages(row)
             return None  # an unlabelled total row
         if cols.combined and not goal and (code or _ORG_NAME.search(compact(project))):
             self.list_unit = strip_code(project)  # a row naming the unit of the projects below it
@@ -130,7 +127,7 @@ class ProjectListRows:
                     self.t.unit = join_fragments(self.t.unit or "", strip_code(org) or "")
                 if project and not cols.combined:
                     self.t.project = join_fragments(self.t.project or "", project)
-                self._list_page(row)
+                self.extend_pages(row)
                 return None
             return "split"
         self.t.project = (strip_code(project) if cols.combined else project) or None
@@ -138,11 +135,12 @@ class ProjectListRows:
         self.t.total, self.t.fiscal, self.t.other = total, fiscal, other
         self.t.goal = goal or None
         self.t.page_first = self.t.page_last = None
-        self._list_page(row)
+        self.extend_pages(row)
         self.block_grid = row.grid
         return None
 
-    def _list_page(self, row: Row) -> None:
+    def extend_pages(self, row: Row) -> None:
+        """The table spans the page of this row too."""
         page = row.page
         if page is None:
             return
