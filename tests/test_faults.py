@@ -61,15 +61,7 @@ def test_workers_die_with_a_batch_killed_mid_document(tmp_path):
         stderr=subprocess.DEVNULL,
     )
     parent = psutil.Process(proc.pid)
-    deadline = time.monotonic() + 60
-    busy: list[psutil.Process] = []
-    while not busy and time.monotonic() < deadline:
-        time.sleep(0.2)
-        busy = busy_workers(parent)
-    if not busy:
-        proc.kill()  # never leave the batch running
-        proc.wait()
-    assert busy, "no worker got to work"
+    wait_for_busy_workers(proc)
     descendants = parent.children(recursive=True)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -77,6 +69,22 @@ def test_workers_die_with_a_batch_killed_mid_document(tmp_path):
     for p in alive:  # do not leave them running whatever the outcome
         p.kill()
     assert not alive, f"still running after the batch was killed: {[p.pid for p in alive]}"
+
+
+def wait_for_busy_workers(proc: subprocess.Popen, seconds: float = 60) -> list[psutil.Process]:
+    """The busy workers of a running batch, once there are some; the test fails (and the batch
+    is killed, never left running) when none gets to work in time."""
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + seconds
+    busy: list[psutil.Process] = []
+    while not busy and time.monotonic() < deadline:
+        time.sleep(0.2)
+        busy = busy_workers(parent)
+    if not busy:
+        proc.kill()
+        proc.communicate()
+    assert busy, "no worker got to work"
+    return busy
 
 
 def busy_workers(batch: psutil.Process) -> list[psutil.Process]:

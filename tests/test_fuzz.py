@@ -24,7 +24,7 @@ import pytest
 from tests.conftest import ROOT, grow, query, run_cli, without_root_bypass
 from tests.test_bad_input import _reportlab_pdf
 from tests.test_batch import SEED, SEED_DEPARTMENT, dump, extract, make_corpus, slow_dump
-from tests.test_faults import busy_workers
+from tests.test_faults import wait_for_busy_workers
 
 pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
 
@@ -331,16 +331,7 @@ def fault_worker_crash(tmp: Path, small_disk) -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
-    parent = psutil.Process(proc.pid)
-    deadline = time.monotonic() + 60
-    busy: list[psutil.Process] = []
-    while not busy and time.monotonic() < deadline:
-        time.sleep(0.2)
-        busy = busy_workers(parent)
-    if not busy:
-        proc.kill()  # never leave the batch running
-        proc.communicate()
-    assert busy, "no worker got to work"
+    busy = wait_for_busy_workers(proc)
     busy[0].send_signal(signal.SIGSEGV)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
