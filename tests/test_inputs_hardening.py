@@ -18,16 +18,12 @@ from pipeline.extract import extract_document
 from tests import pdf_fixtures as fx
 from tests.conftest import ROOT, query, without_root_bypass
 from tests.test_batch import SEED, SEED_DEPARTMENT, extract, make_corpus
+from tests.test_batch_limits import statuses
 
 
 def seed_as(path: Path, department: str) -> Path:
     path.write_text(SEED.read_text(encoding="utf-8").replace(SEED_DEPARTMENT, department), encoding="utf-8")
     return path
-
-
-def documents(db: Path) -> dict[str, tuple[str, str | None]]:
-    rows = query(db, "SELECT source_path, status, error FROM documents")
-    return {Path(p).name: (s, e) for p, s, e in rows}
 
 
 def test_a_name_that_is_not_utf8_is_stored_and_the_batch_goes_on(tmp_path):
@@ -40,7 +36,7 @@ def test_a_name_that_is_not_utf8_is_stored_and_the_batch_goes_on(tmp_path):
         proc = extract(folder, "--db", db, "--jobs", "2")
         assert proc.returncode == 0, proc.stderr
         assert "Traceback" not in proc.stderr
-    got = documents(db)
+    got = statuses(db)
     assert got["caf\\xe9_\\xff.txt"] == ("ok", None)  # shown with the bytes escaped
     assert {got[f"dept_{i:04d}.txt"] for i in range(2)} == {("ok", None)}
     # the identity is lossless: the real bytes of the resolved path
@@ -65,7 +61,7 @@ def test_fifos_and_devices_get_a_reason_and_never_hang(tmp_path):
         timeout=120,  # before: hashing blocked forever on the FIFO, or read /dev/zero forever
     )
     assert proc.returncode == 0, proc.stderr
-    got = documents(db)
+    got = statuses(db)
     assert got.pop("dept_0000.txt") == ("ok", None)
     assert got == {
         "pipe.txt": ("failed", "not a regular file: a FIFO (named pipe) (only regular files are documents)"),
@@ -126,7 +122,7 @@ def test_an_unreadable_subfolder_is_reported(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f"cannot read folder {locked}: Permission denied" in proc.stderr
     assert "its files were not extracted" in proc.stderr and "Traceback" not in proc.stderr
-    assert documents(db) == {"dept_0000.txt": ("ok", None)}
+    assert statuses(db) == {"dept_0000.txt": ("ok", None)}
 
 
 def test_utf16_text_without_a_bom_is_read(tmp_path):
@@ -154,7 +150,7 @@ def test_the_pixel_cap_counts_the_image_as_it_will_be_processed(tmp_path):
     big_png(folder / "low_dpi.png", 6_000, 6_000, dpi=50)  # 36 MP, but 576 MP at the 200 dpi of OCR
     proc = extract(folder, "--db", db, "--jobs", "2", "--timeout", "300", "-q")
     assert proc.returncode == 0, proc.stderr
-    got = documents(db)
+    got = statuses(db)
     assert got.pop("dept_0000.txt") == ("ok", None)
     for name, (status, error) in got.items():
         assert status == "failed" and "too large to process" in error, (name, error)

@@ -13,6 +13,7 @@ from extractors.ocr.repair import repair_grids, repair_key, repair_label, repair
 from extractors.ocr.symbols import read_sign
 from pipeline.model import Cell, Grid
 from tests.conftest import corpus_dir
+from tests.test_image import _jpeg_pdf
 
 TABLE_TEXT = "项目支出绩效目标表 项目名称 农村公路养护 一级指标 二级指标 三级指标 指标值 产出指标 数量指标 养护里程 ≥80公里"
 
@@ -280,31 +281,16 @@ def test_resolution_of_a_photo_from_its_text():
 def test_page_image_is_the_scan_whatever_page_it_is_wrapped_in(tmp_path):
     """One JPEG scan wrapped as a 200-dpi A4 page and as a 96-dpi (2x too large) page: the
     OCR input is the same pixels, with the stated resolution of each wrapping."""
-    import io
-
     import pypdfium2 as pdfium
-    from PIL import Image
 
     from extractors.ocr.render import page_image
 
     scan = np.full((2339, 1654, 3), 240, np.uint8)
     cv2.rectangle(scan, (200, 300), (1400, 900), (20, 20, 20), 3)
     cv2.putText(scan, "A101 2800", (300, 600), cv2.FONT_HERSHEY_SIMPLEX, 3, (10, 10, 10), 6)
-    jpeg = io.BytesIO()
-    Image.fromarray(scan).save(jpeg, "JPEG", quality=90)
     got = []
     for dpi in (200.0, 96.0):
-        doc = pdfium.PdfDocument.new()
-        w, h = 1654 * 72 / dpi, 2339 * 72 / dpi
-        page = doc.new_page(w, h)
-        img = pdfium.PdfImage.new(doc)
-        img.load_jpeg(io.BytesIO(jpeg.getvalue()), inline=False, autoclose=True)
-        img.set_matrix(pdfium.PdfMatrix().scale(w, h))
-        page.insert_obj(img)
-        page.gen_content()
-        path = tmp_path / f"wrap{int(dpi)}.pdf"
-        doc.save(str(path))
-        doc.close()
+        path = _jpeg_pdf(scan, tmp_path / f"wrap{int(dpi)}.pdf", dpi, quality=90)
         pdf = pdfium.PdfDocument(str(path))
         got.append(page_image(pdf, 0, 200))
         pdf.close()
