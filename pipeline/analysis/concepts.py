@@ -49,6 +49,32 @@ CONCEPTS: dict[str, str] = {
     "output_quantity": "physical amount of outputs (平方米, 公里, 吨 …)",
 }
 
+# concept id → which way is better: "higher" (satisfaction, rates of success) or "lower" (costs,
+# complaints, time to respond).  Concepts with no direction (counts, deadlines) are absent.
+DIRECTION: dict[str, str] = {
+    "satisfaction": "higher",
+    "complaints": "lower",
+    "awareness_rate": "higher",
+    "budget_execution_rate": "higher",
+    "timeliness_rate": "higher",
+    "completion_rate": "higher",
+    "coverage_rate": "higher",
+    "pass_rate": "higher",
+    "accuracy_rate": "higher",
+    "availability_rate": "higher",
+    "utilization_rate": "higher",
+    "response_time": "lower",
+    "handling_rate": "higher",
+    "budget_control": "lower",
+    "participation_rate": "higher",
+}
+
+
+def direction(concept: str | None) -> str | None:
+    """ "higher" or "lower" (which way a target of this concept is more ambitious), else None."""
+    return DIRECTION.get(concept or "")
+
+
 # Words the segmenter must keep whole: indicator terms and taxonomy labels.
 DOMAIN_WORDS = _words(
     "满意度 满意率 满意程度 投诉率 知晓率 知晓度 执行率 支出率 完成率 完成度 办结率 结案率 落实率 建成率 "
