@@ -10,8 +10,11 @@ to one (merged) cell when no ruling line separates them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
+T = TypeVar("T")
 Segment = tuple[float, float, float]  # (position, start, end): y,x0,x1 for horizontals; x,y0,y1 for verticals
 
 
@@ -32,15 +35,36 @@ class LatticeTable:
     cells: list[LatticeCell]
 
 
+def chain(items: Iterable[T], tol: float, key: Callable[[T], float] = lambda v: v) -> list[list[T]]:
+    """Items in ascending order of `key`, cut into groups wherever one lies more than `tol`
+    past the previous one (a chain of near neighbours is one group).  The lattice's rule
+    positions and the OCR reader's wobbly scanned rulings are clustered with it."""
+    groups: list[list[T]] = []
+    for item in items:
+        if groups and key(item) - key(groups[-1][-1]) <= tol:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
+
 def _cluster(values: list[float], tol: float) -> list[float]:
     """Sorted values, those within `tol` of the previous one averaged into one."""
-    out: list[list[float]] = []
-    for v in sorted(values):
-        if out and v - out[-1][-1] <= tol:
-            out[-1].append(v)
+    return [sum(g) / len(g) for g in chain(sorted(values), tol)]
+
+
+def join_spans(pos: float, spans: list[tuple[float, float]], gap: float) -> list[Segment]:
+    """Segments at `pos` from sorted (start, end) spans, those less than `gap` apart joined."""
+    out: list[Segment] = []
+    a, b = spans[0]
+    for s0, s1 in spans[1:]:
+        if s0 <= b + gap:
+            b = max(b, s1)
         else:
-            out.append([v])
-    return [sum(g) / len(g) for g in out]
+            out.append((pos, a, b))
+            a, b = s0, s1
+    out.append((pos, a, b))
+    return out
 
 
 def merge_segments(segs: list[Segment], tol: float) -> list[Segment]:
@@ -55,15 +79,7 @@ def merge_segments(segs: list[Segment], tol: float) -> list[Segment]:
     out: list[Segment] = []
     for group in rows:
         pos = sum(s[0] for s in group) / len(group)
-        spans = sorted((min(s[1], s[2]), max(s[1], s[2])) for s in group)
-        cur0, cur1 = spans[0]
-        for a, b in spans[1:]:
-            if a <= cur1 + tol:
-                cur1 = max(cur1, b)
-            else:
-                out.append((pos, cur0, cur1))
-                cur0, cur1 = a, b
-        out.append((pos, cur0, cur1))
+        out.extend(join_spans(pos, sorted((min(s[1], s[2]), max(s[1], s[2])) for s in group), tol))
     return out
 
 

@@ -11,6 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from extractors.base import Reader
 from pipeline.errors import ExtractionError
 from pipeline.model import Cell, Grid, SourceDocument
 
@@ -125,9 +126,12 @@ def read_xls(path: Path) -> list[Grid]:
     return grids
 
 
-def extract(path: Path) -> SourceDocument:
-    data_kind = "xls" if path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" else "xlsx"
-    grids = read_xls(path) if data_kind == "xls" else read_xlsx(path)
-    if not grids:
-        raise ExtractionError("workbook has no visible cells")
-    return SourceDocument(grids=grids, source_format=data_kind)
+class SpreadsheetReader(Reader):
+    kinds = ("xlsx", "xls")
+
+    def read(self, path: Path) -> SourceDocument:
+        data_kind = "xls" if path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" else "xlsx"
+        grids = read_xls(path) if data_kind == "xls" else read_xlsx(path)
+        if not grids:
+            raise ExtractionError("workbook has no visible cells")
+        return SourceDocument(grids=grids, source_format=data_kind)

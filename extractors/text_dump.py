@@ -10,6 +10,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from extractors.base import Reader
 from pipeline.errors import ExtractionError
 from pipeline.model import Cell, Grid, SourceDocument
 from pipeline.normalize.text import clean_cell
@@ -83,6 +84,9 @@ def grid_from_text(text: str) -> Grid:
     return Grid(cells=cells, kind="table", spans_known=False)
 
 
-def extract(path: Path) -> SourceDocument:
-    text = decode(path.read_bytes())
-    return SourceDocument(grids=[grid_from_text(text)], source_format="text")
+class TextDumpReader(Reader):
+    kinds = ("text",)
+
+    def read(self, path: Path) -> SourceDocument:
+        text = decode(path.read_bytes())
+        return SourceDocument(grids=[grid_from_text(text)], source_format="text")

@@ -7,84 +7,21 @@ runner sends to worker processes.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import time
 from pathlib import Path
 
+from extractors import reader_for, sniff
 from pipeline.assemble import normalize_document
 from pipeline.checks import document_checks
 from pipeline.errors import ExtractionError
-from pipeline.files import NotRegularFile, check_regular, open_regular, sha256_file
-from pipeline.model import DocumentResult, SourceDocument
+from pipeline.files import NotRegularFile, check_regular, sha256_file
+from pipeline.model import DocumentResult
 from pipeline.paths import name_digest
 from pipeline.rebuild.tables import TableFinder
 
 log = logging.getLogger("pipeline")
-
-# format → module of `extractors` with `extract(path) -> SourceDocument`
-EXTRACTORS = {
-    "text": "extractors.text_dump",
-    "pdf": "extractors.pdf",
-    "xlsx": "extractors.spreadsheet",
-    "xls": "extractors.spreadsheet",
-    "image": "extractors.image",
-}
-SUPPORTED_SUFFIXES = {
-    ".txt",
-    ".csv",
-    ".tsv",
-    ".pdf",
-    ".xlsx",
-    ".xls",
-    ".png",
-    ".jpg",
-    ".jpeg",
-    ".tif",
-    ".tiff",
-}
-
-
-def sniff(path: Path) -> str:
-    """The input kind, from the file's first bytes (not its name)."""
-    with open_regular(path) as fh:
-        head = fh.read(2048)
-    if b"%PDF-" in head[:1024]:
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        with open_regular(path) as fh:
-            body = fh.read(1 << 16)
-        if b"xl/" in body:
-            return "xlsx"
-        if b"word/" in body:
-            return "docx"
-        # a damaged workbook: its name is the only hint left
-        return "xlsx" if path.suffix.lower() in (".xlsx", ".xlsm") else "zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return "xls"
-    if (
-        head.startswith(b"\x89PNG")
-        or head.startswith(b"\xff\xd8\xff")
-        or head[:4] in (b"II*\x00", b"MM\x00*")
-    ):
-        return "image"
-    low = head.lstrip()[:200].lower()
-    if low.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in low:
-        return "html"
-    return "text"
-
-
-def read_source(path: Path, fmt: str) -> SourceDocument:
-    module = EXTRACTORS.get(fmt)
-    if module is None:
-        reasons = {
-            "html": "an HTML page, not a document (saved web page?)",
-            "docx": "a Word document: not supported yet (save it as PDF)",
-            "zip": "a zip archive, not a document (unpack it first)",
-        }
-        raise ExtractionError(reasons.get(fmt, f"unsupported format: {fmt}"))
-    return importlib.import_module(module).extract(path)
 
 
 def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentResult:
@@ -115,7 +52,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
         if size == 0:
             raise ExtractionError("empty file")
         fmt = sniff(path)
-        source = read_source(path, fmt)
+        source = reader_for(fmt).read(path)
         fmt, pages, ocr_pages = source.source_format, source.pages, source.ocr_pages
         heading = re.sub(r"\s+", "", source.heading)[:200] or None
         finder = TableFinder(source)

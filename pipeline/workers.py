@@ -22,7 +22,7 @@ from multiprocessing.connection import wait
 
 import psutil
 
-from pipeline.extract import EXTRACTORS
+from extractors import reader_modules
 from pipeline.lifeline import kill_group
 from pipeline.tasks import Outcome, Task, failed_result
 
@@ -62,7 +62,7 @@ def default_jobs() -> int:
 def _context() -> mp.context.BaseContext:
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["pipeline.worker_proc", *dict.fromkeys(EXTRACTORS.values())])
+        ctx.set_forkserver_preload(["pipeline.worker_proc", *reader_modules()])
         return ctx
     return mp.get_context("spawn")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors.pdf.triage import candidate_pages, score
-from pipeline.rebuild.classify import SELF_EVALUATION, TARGET, bare_label, self_evaluation_row, title_verdict
+from extractors.triage import candidate_pages, score
+from pipeline.normalize.titles import SELF_EVALUATION, TARGET, bare_label, self_evaluation_row, title_verdict
 
 
 @pytest.mark.parametrize(

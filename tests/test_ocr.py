@@ -152,7 +152,7 @@ def test_turned_stamped_skewed_page_read_upright(turns):
     as the text layer."""
     import pypdfium2 as pdfium
 
-    from extractors.pdf.grids import page_grids
+    from extractors.grids import page_grids
     from extractors.pdf.reader import read_page
 
     path = _dev("07")  # fonts embedded: the page renders as printed

@@ -1,10 +1,10 @@
-"""An OCR'd page → grids (the text-PDF grid builder), with OCR confidence and repairs."""
+"""An OCR'd page → grids (the shared grid builder, as for a text PDF), with OCR confidence and repairs."""
 
 from __future__ import annotations
 
+from extractors.grids import page_grids
 from extractors.ocr.page import OcrChar, OcrPage
 from extractors.ocr.repair import repair_grids
-from extractors.pdf.grids import page_grids
 from pipeline.model import Grid
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from extractors.lattice import Segment
+from extractors.lattice import Segment, chain, join_spans
 from extractors.ocr import cache
 from extractors.ocr.cleanup import estimate_skew, ink, red_mask, remove_red, rotate_quarter, rotate_small
 from extractors.ocr.engines import Glyph, OcrEngine, box_ratio
@@ -29,7 +29,7 @@ from extractors.ocr.lines import bridge, connected, erase_rulings, find_rulings,
 from extractors.ocr.orient import upright_rotation
 from extractors.ocr.rescue import rescue, spots
 from extractors.ocr.resolution import page_dpi
-from extractors.pdf.reader import Char, PageContent
+from extractors.page import Char, PageContent
 
 
 def _steps_version() -> str:
@@ -272,28 +272,10 @@ def snap(segs: list[Segment], tol: float, gap: float) -> list[Segment]:
     """Scanned rulings are wobbly and broken: segments within `tol` of one line get its
     mean position, and pieces of one line less than `gap` apart are joined."""
     out: list[Segment] = []
-    for group in _groups(sorted(segs), tol):
+    for group in chain(sorted(segs), tol, key=lambda s: s[0]):
         pos = sum(s[0] * (s[2] - s[1]) for s in group) / max(sum(s[2] - s[1] for s in group), 1e-6)
-        spans = sorted((s[1], s[2]) for s in group)
-        a, b = spans[0]
-        for s0, s1 in spans[1:]:
-            if s0 <= b + gap:
-                b = max(b, s1)
-            else:
-                out.append((pos, a, b))
-                a, b = s0, s1
-        out.append((pos, a, b))
+        out.extend(join_spans(pos, sorted((s[1], s[2]) for s in group), gap))
     return out
-
-
-def _groups(segs: list[Segment], tol: float) -> list[list[Segment]]:
-    groups: list[list[Segment]] = []
-    for s in segs:
-        if groups and s[0] - groups[-1][-1][0] <= tol:
-            groups[-1].append(s)
-        else:
-            groups.append([s])
-    return groups
 
 
 def _to_json(page: OcrPage) -> dict:

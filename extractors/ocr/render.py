@@ -9,7 +9,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from extractors.pdf import objects
+from extractors import objects
 from pipeline.errors import ExtractionError
 
 MAX_PIXELS = 200_000_000  # an A0 sheet at 300 dpi is 140 megapixels

@@ -17,50 +17,9 @@ import re
 from collections.abc import Iterable
 
 from pipeline.model import Grid
-from pipeline.normalize.taxonomy import LEVEL1, LEVEL2, recognise
+from pipeline.normalize import vocabulary
+from pipeline.normalize.taxonomy import recognise
 from pipeline.normalize.text import compact
-from pipeline.rebuild import vocab
-
-_OTHER_FORMS = re.compile(r"自评|评价|评分|决算")  # near a target-table title, yet another form
-TITLE_TAILS = ("整体支出绩效目标表", "项目支出绩效目标表", "绩效目标申报表", "绩效目标表")
-
-# Printed keys and headers: what a short cell that is one character off becomes.
-KEYS = (
-    "项目名称",
-    "主管部门",
-    "实施单位",
-    "部门(单位)名称",
-    "部门名称",
-    "填报单位",
-    "预算单位",
-    "年度资金总额",
-    "其中:财政拨款",
-    "财政拨款",
-    "其他资金",
-    "项目资金(万元)",
-    "年度总体目标",
-    "年度绩效目标",
-    "年度目标",
-    "任务名称",
-    "主要内容",
-    "预算金额(万元)",
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标值",
-    "年度指标值",
-    "指标性质",
-    "度量单位",
-    "绩效指标",
-    "年度绩效指标",
-    "中期目标",
-    "实施期目标",
-    "年度主要任务",
-    "年度重点工作任务",
-    "主要任务",
-)
-
-LABELS = tuple(dict.fromkeys([*LEVEL1, *LEVEL2, *(k[:-2] for k in LEVEL2), "服务对象满意度"]))
 
 
 def distance(a: str, b: str, cap: int = 9) -> int:
@@ -103,20 +62,25 @@ def repair_title(text: str) -> str:
     The two long tails are tried together (the nearer wins, a tie changes nothing): a
     project title never turns into a department title."""
     s = compact(text)
-    if not 6 <= len(s) <= 40 or _OTHER_FORMS.search(s) or vocab.key_of(s) or vocab.indicator_role(s):
+    if (
+        not 6 <= len(s) <= 40
+        or vocabulary.OTHER_FORMS.search(s)
+        or vocabulary.key_of(s)
+        or vocabulary.indicator_role(s)
+    ):
         return text
-    long_tails, short_tails = TITLE_TAILS[:2], TITLE_TAILS[2:]
+    long_tails, short_tails = vocabulary.TITLE_TAILS[:2], vocabulary.TITLE_TAILS[2:]
     if any(t in s for t in long_tails):
         return text
     found = sorted((best_substring(s, t), t) for t in long_tails)
     (d, a, b), tail = found[0]
     if 0 < d <= 2 and d < found[1][0][0] and b - a >= len(tail) - 2:
         return s[:a] + tail + s[b:]
-    if vocab.title_kind(s):
+    if vocabulary.title_kind(s):
         return text
     for tail in short_tails:
         d, a, b = best_substring(s, tail)
-        if d == 1 and b - a == len(tail) and vocab.title_kind(s[:a] + tail + s[b:]):
+        if d == 1 and b - a == len(tail) and vocabulary.title_kind(s[:a] + tail + s[b:]):
             return s[:a] + tail + s[b:]
     return text
 
@@ -145,7 +109,9 @@ def repair_key(text: str) -> str:
     if len(s) < 4 or len(s) > 12:
         return text
     fixed = _snap(
-        s, KEYS, lambda t: vocab.key_of(t) or vocab.indicator_role(t) or vocab.is_budget_block_label(t)
+        s,
+        vocabulary.PRINTED_KEYS,
+        lambda t: vocabulary.key_of(t) or vocabulary.indicator_role(t) or vocabulary.is_budget_block_label(t),
     )
     return fixed or text
 
@@ -154,7 +120,7 @@ def repair_label(text: str) -> str:
     s = compact(text)
     if len(s) < 2 or len(s) > 14:
         return text
-    fixed = _snap(s, LABELS, recognise)
+    fixed = _snap(s, vocabulary.LEVEL_LABELS, recognise)
     return fixed or text
 
 
@@ -191,7 +157,7 @@ def _columns(grid: Grid) -> tuple[set[int], set[int]]:
     levels: set[int] = set()
     values: set[int] = set()
     for c in grid.cells:
-        role = vocab.indicator_role(c.text)
+        role = vocabulary.indicator_role(c.text)
         if role in ("level1", "level2"):
             levels.add(c.col)
         elif role == "value" and c.colspan == 1:
@@ -225,7 +191,7 @@ def repair_grids(grids: list[Grid]) -> list[Grid]:
 
 def _name_by_row(grid: Grid) -> dict[int, str]:
     """The 三级指标 name of each row (for the value grammar's rate test)."""
-    name_cols = {c.col for c in grid.cells if vocab.indicator_role(c.text) == "name"}
+    name_cols = {c.col for c in grid.cells if vocabulary.indicator_role(c.text) == "name"}
     out: dict[int, str] = {}
     for c in grid.cells:
         if c.col in name_cols:

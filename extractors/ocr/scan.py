@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 
 from extractors.ocr.quality import Verdict, judge
 from extractors.ocr.render import image_cover, page_image, path_objects
-from extractors.pdf.triage import score
+from extractors.triage import score
 from pipeline.errors import ExtractionError
 from pipeline.model import Grid
 

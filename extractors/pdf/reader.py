@@ -10,59 +10,13 @@ from __future__ import annotations
 
 import ctypes
 import re
-from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from extractors import objects
 from extractors.lattice import Segment
-from extractors.pdf import objects
-
-
-@dataclass
-class Char:
-    """A glyph with its box.  `clip` is the box of the clip region it is drawn in, when that
-    region is small (a table cell): text overflowing a cell stays that cell's text."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    clip: tuple[float, float, float, float] | None = None
-
-    @property
-    def anchor(self) -> tuple[float, float]:
-        """The point that decides which cell the glyph belongs to."""
-        if self.clip is not None:
-            cl = self.clip
-            if not (cl[0] <= self.cx <= cl[2] and cl[1] <= self.cy <= cl[3]):
-                return (cl[0] + cl[2]) / 2, (cl[1] + cl[3]) / 2
-        # a glyph that overflows a cell's right border belongs to the cell it starts in
-        return min(self.cx, self.x0 + 1.0), self.cy
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-
-@dataclass
-class PageContent:
-    number: int  # 1-based
-    width: float
-    height: float
-    chars: list[Char]
-    horizontals: list[Segment]
-    verticals: list[Segment]
-    bad_chars: int  # characters PDFium could not map to Unicode
+from extractors.page import Char, PageContent
 
 
 class _Frame:

@@ -12,9 +12,9 @@ import re
 from decimal import Decimal
 
 from pipeline.model import RawBudgetLine, RawIndicator, RawTable
+from pipeline.normalize import titles, vocabulary
 from pipeline.normalize.names import ORG_SUFFIX, parse_amount, strip_code
 from pipeline.normalize.text import clean_cell, compact
-from pipeline.rebuild import classify, vocab
 from pipeline.rebuild.columns import ColumnRoles, IndicatorColumns
 from pipeline.rebuild.indicators import parse_flattened, parse_geometric
 from pipeline.rebuild.lists import ProjectListRows, join_fragments
@@ -35,12 +35,12 @@ MONEY = ("total", "fiscal", "other", "mid_total", "carryover")
 
 def split_key(text: str) -> tuple[str | None, str | None]:
     """A cell that is a key (`项目名称`) or a key with its value inline (`填报单位：某某局`)."""
-    k = vocab.key_of(text)
+    k = vocabulary.key_of(text)
     if k:
         return k, None
     m = _INLINE_KEY.match(text.strip())
     if m:
-        k = vocab.key_of(m.group(1))
+        k = vocabulary.key_of(m.group(1))
         if k:
             return k, m.group(2).strip()
     return None, None
@@ -83,14 +83,14 @@ class TableBuilder(ProjectListRows):
         """Consume one row; "split" when the row begins the next table instead, "reject" when it
         shows the table is an evaluation (绩效自评表), not a target table."""
         texts = row.texts()
-        if classify.self_evaluation_row(texts):
+        if titles.self_evaluation_row(texts):
             self.rejected = True
             return "reject"
         if row.grid.spans_known and row.grid.kind == "table":
             self.saw_ruled_table = True
         if not self.goal_list:  # a list row's pages are those of its own row (see lists.py)
             self.extend_pages(row)
-        years = [vocab.year_line(t) for t in texts] if len(texts) <= 3 else []
+        years = [vocabulary.year_line(t) for t in texts] if len(texts) <= 3 else []
         if self.t.year is None and any(years):
             self.t.year = next(y for y in years if y)
             self._money_unit(texts)
@@ -99,8 +99,8 @@ class TableBuilder(ProjectListRows):
         if is_numbering_row(texts) or (len(texts) == 1 and _FOLIO.match(compact(texts[0]))):
             return None
         all_texts = [c.text for c in row.distinct()]
-        header = vocab.is_indicator_header(texts) or (
-            row.grid.spans_known and vocab.is_indicator_header(all_texts)
+        header = vocabulary.is_indicator_header(texts) or (
+            row.grid.spans_known and vocabulary.is_indicator_header(all_texts)
         )
         if header:
             if (
@@ -114,7 +114,7 @@ class TableBuilder(ProjectListRows):
             self.state = "ind"
             self.last_was_header = True
             return None
-        if self.last_was_header and vocab.is_header_row(texts, min_cells=1):
+        if self.last_was_header and vocabulary.is_header_row(texts, min_cells=1):
             self.header_rows.append(row)
             self.ind_cols = IndicatorColumns.from_rows(self.header_rows)
             return None
@@ -122,7 +122,7 @@ class TableBuilder(ProjectListRows):
         if self.state == "ind":
             if row.is_text_line and self.saw_ruled_table:
                 return None  # page numbers and notes around a ruled table
-            if vocab.is_header_row(texts):
+            if vocabulary.is_header_row(texts):
                 return None  # part of a header printed again on a new page
             if self.ind_cols is not None and self.ind_cols.lists_projects:
                 return self.project_list_row(row)
@@ -133,7 +133,7 @@ class TableBuilder(ProjectListRows):
                 return None  # the table's metadata printed again on its next page
             self._indicator(row)
             return None
-        if vocab.is_budget_header(texts):
+        if vocabulary.is_budget_header(texts):
             self.state = "budget"
             self._budget_header(row)
             return None
@@ -167,7 +167,7 @@ class TableBuilder(ProjectListRows):
         if self.t.amounts_in_yuan is not None:
             return
         for t in texts:
-            u = vocab.money_unit(t)
+            u = vocabulary.money_unit(t)
             if u:
                 self.t.amounts_in_yuan = u == "元"
                 return
@@ -206,7 +206,7 @@ class TableBuilder(ProjectListRows):
             return
         for c in cells:
             m = _ORG_LINE.match(compact(c.text))
-            if m and not vocab.title_kind(c.text):
+            if m and not vocabulary.title_kind(c.text):
                 self.fallback_department = strip_code(c.text)
                 return
 
@@ -306,10 +306,10 @@ class TableBuilder(ProjectListRows):
     # -- budget lines ---------------------------------------------------------------------------
     def _budget_header(self, row: Row) -> None:
         self.budget_header_rows = [row]
-        self.budget_cols = ColumnRoles.from_rows(self.budget_header_rows, vocab.budget_role)
+        self.budget_cols = ColumnRoles.from_rows(self.budget_header_rows, vocabulary.budget_role)
 
     def _budget(self, row: Row) -> None:
-        cells = [c for c in row.own() if not vocab.is_budget_block_label(c.text)]
+        cells = [c for c in row.own() if not vocabulary.is_budget_block_label(c.text)]
         if not cells:
             return
         first = cells[0].text
@@ -318,17 +318,17 @@ class TableBuilder(ProjectListRows):
             self.state = "meta"
             self._meta(row)
             return
-        if all(vocab.budget_role(c.text) is not None for c in cells):
+        if all(vocabulary.budget_role(c.text) is not None for c in cells):
             # sub-header: 总额 | 财政拨款 | 其他资金 under 预算金额
             self.budget_header_rows.append(row)
-            self.budget_cols = ColumnRoles.from_rows(self.budget_header_rows, vocab.budget_role)
+            self.budget_cols = ColumnRoles.from_rows(self.budget_header_rows, vocabulary.budget_role)
             return
         cols = self.budget_cols.for_grid(row.grid) if row.grid.spans_known else self.budget_cols
         skip = set(cols.roles.get("remark", [])) | set(cols.roles.get("carryover", []))
         amounts = [(c, parse_amount(c.text)) for c in cells if c.col not in skip]
         numbers = [(c, a) for c, a in amounts if a is not None]
         words = [c for c, a in amounts if a is None]
-        if vocab.is_total_row_label(first):
+        if vocabulary.is_total_row_label(first):
             total, fiscal, other = self._amount_triple(numbers, cols)
             self.t.total = self.t.total if self.t.total is not None else total
             self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else fiscal
@@ -443,7 +443,7 @@ class TableBuilder(ProjectListRows):
         self.t.levels_printed = self._levels_printed()
         lists_projects = self.ind_cols is not None and self.ind_cols.lists_projects
         if self.t.kind == "project" and not self.t.project and not lists_projects:
-            unit, project = vocab.project_from_title(self.t.title)
+            unit, project = vocabulary.project_from_title(self.t.title)
             self.t.project = project
             self.t.unit = self.t.unit or unit
             if project is None and (self.t.budget_lines or _DEPARTMENT_WIDE.search(compact(self.t.title))):
@@ -466,7 +466,9 @@ _DEPARTMENT_WIDE = re.compile(r"^(?!.*项目).*(部门|单位)(整体)?(支出|�
 def _sub_header(text: str) -> bool:
     """A sub-header word between a money key and its amount (合计 | 基本支出 | 项目支出)."""
     return (
-        vocab.is_total_row_label(text) or vocab.budget_role(text) is not None or split_key(text)[0] in MONEY
+        vocabulary.is_total_row_label(text)
+        or vocabulary.budget_role(text) is not None
+        or split_key(text)[0] in MONEY
     )
 
 

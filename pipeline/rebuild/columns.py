@@ -16,8 +16,8 @@ from pipeline.model import Grid
 from pipeline.normalize import taxonomy
 from pipeline.normalize.text import compact, fold_width
 from pipeline.normalize.units import is_unit
+from pipeline.normalize.vocabulary import indicator_role
 from pipeline.rebuild.rows import Row
-from pipeline.rebuild.vocab import indicator_role
 
 
 @dataclass

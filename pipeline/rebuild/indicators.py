@@ -7,9 +7,9 @@ import re
 from pipeline.model import Cell, RawIndicator
 from pipeline.normalize import taxonomy
 from pipeline.normalize.text import clean_cell
+from pipeline.normalize.vocabulary import indicator_role
 from pipeline.rebuild.columns import ColumnRoles, IndicatorColumns
 from pipeline.rebuild.rows import Row
-from pipeline.rebuild.vocab import indicator_role
 
 __all__ = ["ColumnRoles", "IndicatorColumns", "parse_flattened", "parse_geometric", "parse_packed_items"]
 

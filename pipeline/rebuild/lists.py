@@ -17,9 +17,9 @@ import re
 from decimal import Decimal
 
 from pipeline.model import RawTable
+from pipeline.normalize import vocabulary
 from pipeline.normalize.names import ORG_SUFFIX, parse_amount, strip_code
 from pipeline.normalize.text import clean_cell, compact
-from pipeline.rebuild import vocab
 from pipeline.rebuild.columns import ColumnRoles
 from pipeline.rebuild.indicators import parse_packed_items
 from pipeline.rebuild.rows import Row
@@ -75,7 +75,7 @@ class ProjectListRows:
         self.last_list_grid = row.grid
         if block is not None:
             name, total, fiscal, other, goal, has_data, cell = block
-            if vocab.is_total_row_label(name):
+            if vocabulary.is_total_row_label(name):
                 return None  # the grand total of the list
             if name and not goal and not has_data:
                 self.list_unit = strip_code(name)  # a subtotal row naming the unit that spends the money
@@ -109,7 +109,7 @@ class ProjectListRows:
         goal = text("goal")
         total = parse_amount(text("p_total"))
         fiscal, other = parse_amount(text("p_fiscal")), parse_amount(text("p_other"))
-        if any(vocab.is_total_row_label(x) for x in (org, project, code) if x):
+        if any(vocabulary.is_total_row_label(x) for x in (org, project, code) if x):
             return None  # 合计 / 小计
         if not org and not project:
             if goal and total is None and self.block_grid is not None:

@@ -18,9 +18,9 @@ import re
 from dataclasses import dataclass
 
 from pipeline.model import Cell, Grid, RawTable, SourceDocument
+from pipeline.normalize import titles, vocabulary
 from pipeline.normalize.names import strip_code
 from pipeline.normalize.text import compact
-from pipeline.rebuild import classify, vocab
 from pipeline.rebuild.builder import TableBuilder, split_key
 from pipeline.rebuild.rows import Row, stream
 
@@ -67,23 +67,23 @@ class TableFinder:
         own = row.own()
         if len(own) <= 2:
             joined = "".join(c.text for c in own)
-            if self.builder is not None and vocab.is_continuation(row.text()):
+            if self.builder is not None and vocabulary.is_continuation(row.text()):
                 return  # 续表: the open table goes on
-            label = classify.bare_label(joined)
+            label = titles.bare_label(joined)
             if label is not None:
                 self._label(label)
                 return
-            verdict = classify.title_verdict(joined)
+            verdict = titles.title_verdict(joined)
             if verdict is not None:
                 self._title(verdict, joined, row)
                 return
         texts = row.texts()
         open_meta = self.builder is not None and self.builder.state == "meta"
-        if len(texts) == 1 and not open_meta and vocab.is_other_table_title(texts[0]):
+        if len(texts) == 1 and not open_meta and vocabulary.is_other_table_title(texts[0]):
             self._close()
             self.rejected = False
             return
-        if ruled and vocab.is_indicator_header(texts) and not classify.self_evaluation_row(texts):
+        if ruled and vocabulary.is_indicator_header(texts) and not titles.self_evaluation_row(texts):
             self._sight(row, "header", " | ".join(texts))
         if self.held is not None and self.builder is not None and row.grid.kind != "text" and len(texts) > 1:
             self._decide_held(row, texts)
@@ -105,10 +105,10 @@ class TableFinder:
             self._reject(row)
 
     # -- titles and labels --------------------------------------------------------------------------
-    def _title(self, verdict: classify.TitleVerdict, title: str, row: Row) -> None:
+    def _title(self, verdict: titles.TitleVerdict, title: str, row: Row) -> None:
         label = verdict.label or self.pending_label
         self.pending_label = None
-        if verdict.verdict == classify.SELF_EVALUATION:
+        if verdict.verdict == titles.SELF_EVALUATION:
             self._close()
             self._reject(row)
             return
@@ -122,7 +122,9 @@ class TableFinder:
             self.held = b
         else:
             self._close()
-        self.builder = TableBuilder(verdict.kind, title, vocab.year_in(title), row.page, row.grid.spans_known)
+        self.builder = TableBuilder(
+            verdict.kind, title, vocabulary.year_in(title), row.page, row.grid.spans_known
+        )
         self.builder.label = label
 
     def _label(self, label: str) -> None:
@@ -138,7 +140,7 @@ class TableFinder:
         table; metadata of its own (another name, unit or amount, a goal, budget lines) makes a
         new table."""
         keyed = any(split_key(c.text)[0] is not None for c in row.own())
-        if keyed and not (vocab.is_indicator_header(texts) or vocab.is_header_row(texts)):
+        if keyed and not (vocabulary.is_indicator_header(texts) or vocabulary.is_header_row(texts)):
             return  # metadata: read it first
         new, held = self.builder.t, self.held
         same = _same_metadata(new, held.t)
@@ -150,7 +152,7 @@ class TableFinder:
                     setattr(held.t, name, getattr(new, name))
             held.t.budget_lines.extend(new.budget_lines)
             self.builder = held
-        elif same and not (vocab.is_budget_header(texts) or new.budget_lines or new.goal):
+        elif same and not (vocabulary.is_budget_header(texts) or new.budget_lines or new.goal):
             self.builder = held
         else:
             self._finish(held)
@@ -165,7 +167,7 @@ class TableFinder:
             self.builder = TableBuilder("project", "", None, row.page, row.grid.spans_known)
             return True
         texts = row.texts()
-        if not (row.grid.kind == "table" and row.grid.spans_known and vocab.is_indicator_header(texts)):
+        if not (row.grid.kind == "table" and row.grid.spans_known and vocabulary.is_indicator_header(texts)):
             return False
         above = []
         j = i - 1
@@ -180,7 +182,7 @@ class TableFinder:
             else "project"
         )
         title = _nearby_title(rows, j, row.page)
-        self.builder = TableBuilder(kind, title, vocab.year_in(title), row.page, True)
+        self.builder = TableBuilder(kind, title, vocabulary.year_in(title), row.page, True)
         for r in above:
             if not r.is_blank:
                 self._feed(r)
@@ -298,11 +300,11 @@ def join_wrapped_titles(grid: Grid) -> Grid:
 
 def _wraps_into_title(a: Cell, b: Cell) -> bool:
     ta, tb = compact(a.text), compact(b.text)
-    if len(ta) < 8 or vocab.year_line(ta) or vocab.money_unit(ta):
+    if len(ta) < 8 or vocabulary.year_line(ta) or vocabulary.money_unit(ta):
         return False
-    if vocab.title_kind(ta) and not (len(tb) <= 4 and tb.endswith("表")):
+    if vocabulary.title_kind(ta) and not (len(tb) <= 4 and tb.endswith("表")):
         return False  # a whole title already (`…绩效目标` / `表` is one title wrapped before 表)
-    if re.search(r"[。；：:;]$", ta) or not vocab.title_kind(ta + tb):
+    if re.search(r"[。；：:;]$", ta) or not vocabulary.title_kind(ta + tb):
         return False
     if a.bbox and b.bbox:
         ha, hb = a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import bisect
 
 from extractors.lattice import LatticeTable, build_tables
-from extractors.pdf.layout import bbox_of, group_lines, line_text, split_segments, text_in
-from extractors.pdf.reader import Char, PageContent
+from extractors.layout import bbox_of, group_lines, line_text, split_segments, text_in
+from extractors.page import Char, PageContent
 from pipeline.model import Cell, Grid
 
 

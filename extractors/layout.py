@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from extractors.pdf.reader import Char
-
-BBox = tuple[float, float, float, float]
+from extractors.page import BBox, Char
 
 
 def group_lines(chars: Iterable[Char]) -> list[list[Char]]:

@@ -1,4 +1,8 @@
-"""Vocabulary that identifies target tables, their metadata keys and their column headers.
+"""The table vocabulary: the words that identify target tables, their metadata keys and
+their column headers.  One module for everyone who reads them: page triage
+(`extractors.triage`), OCR repair (`extractors.ocr.repair`, which snaps misread keys and
+titles to the printed words here) and the rebuilder (`pipeline.rebuild`).  Title verdicts
+and evaluation headers are in `titles`.
 
 Everything here is matched against `compact()` text (width-folded, no whitespace).
 """
@@ -8,8 +12,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from pipeline.normalize import titles
+from pipeline.normalize.taxonomy import LEVEL1, LEVEL2
 from pipeline.normalize.text import compact
-from pipeline.rebuild import classify
 
 # --- titles -------------------------------------------------------------------------------
 _YEAR = re.compile(r"(?<!\d)(20[1-4]\d)\s*年")
@@ -18,8 +23,8 @@ _YEAR_ONLY = re.compile(r"^[(（\[【]?\s*(20[1-4]\d)\s*年?度?\s*[)）\]】]?(
 
 def title_kind(text: str) -> str | None:
     """'department' / 'project' when a line is the title of a target table, else None."""
-    v = classify.title_verdict(text)
-    return v.kind if v is not None and v.verdict == classify.TARGET else None
+    v = titles.title_verdict(text)
+    return v.kind if v is not None and v.verdict == titles.TARGET else None
 
 
 # A title remainder that names no project: a generic table name, alone or after the
@@ -78,7 +83,7 @@ def is_other_table_title(text: str) -> bool:
     """A title of some other budget table (收支总表, 表5 …): it ends the current target table.
     A bare label (`表11`) is not a title: it may be the open table's own label on its next page."""
     s = compact(text)
-    if classify.title_verdict(s) or is_continuation(s) or classify.bare_label(s):
+    if titles.title_verdict(s) or is_continuation(s) or titles.bare_label(s):
         return False
     if re.match(r"^(附?表\s*\d+[-—\d]*|预算\d+表)", s) and len(s) <= 40:
         return True
@@ -353,3 +358,76 @@ def is_indicator_header(texts: list[str]) -> bool:
 def is_header_row(texts: list[str], min_cells: int = 2) -> bool:
     """Every cell of the row is a column header word: a (repeated) header, never data."""
     return len(texts) >= max(min_cells, 1) and all(indicator_role(t) is not None for t in texts)
+
+
+# --- page triage (extractors.triage) ---------------------------------------------------------
+# matched against a page's text with whitespace removed: evidence of a target table
+INDICATOR_WORDS = (
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标值",
+    "目标值",
+    "产出指标",
+    "效益指标",
+    "满意度指标",
+    "数量指标",
+    "质量指标",
+    "时效指标",
+    "成本指标",
+    "绩效指标",
+)
+# the header of a goal-only project list: 项目(名称) | 金额 | 绩效目标
+LIST_HEADER = re.compile(r"项目.{0,30}(金额|预算数|总计|合计|资金).{0,40}绩效目标|绩效目标.{0,20}项目名称")
+EVALUATION_WORDS = (
+    "实际完成值",
+    "实际完成情况",
+    "偏差原因",
+    "自评得分",
+    "自评分",
+    "全年执行数",
+    "未完成原因",
+)
+
+
+# --- OCR repair (extractors.ocr.repair): the printed words a misread cell is snapped to --------
+OTHER_FORMS = re.compile(r"自评|评价|评分|决算")  # near a target-table title, yet another form
+TITLE_TAILS = ("整体支出绩效目标表", "项目支出绩效目标表", "绩效目标申报表", "绩效目标表")
+
+# Printed keys and headers: what a short cell that is one character off becomes.
+PRINTED_KEYS = (
+    "项目名称",
+    "主管部门",
+    "实施单位",
+    "部门(单位)名称",
+    "部门名称",
+    "填报单位",
+    "预算单位",
+    "年度资金总额",
+    "其中:财政拨款",
+    "财政拨款",
+    "其他资金",
+    "项目资金(万元)",
+    "年度总体目标",
+    "年度绩效目标",
+    "年度目标",
+    "任务名称",
+    "主要内容",
+    "预算金额(万元)",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标值",
+    "年度指标值",
+    "指标性质",
+    "度量单位",
+    "绩效指标",
+    "年度绩效指标",
+    "中期目标",
+    "实施期目标",
+    "年度主要任务",
+    "年度重点工作任务",
+    "主要任务",
+)
+
+LEVEL_LABELS = tuple(dict.fromkeys([*LEVEL1, *LEVEL2, *(k[:-2] for k in LEVEL2), "服务对象满意度"]))

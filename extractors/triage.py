@@ -9,44 +9,18 @@ from __future__ import annotations
 
 import re
 
-from pipeline.rebuild.classify import TARGET_TITLE
-
-_WORDS = (
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标值",
-    "目标值",
-    "产出指标",
-    "效益指标",
-    "满意度指标",
-    "数量指标",
-    "质量指标",
-    "时效指标",
-    "成本指标",
-    "绩效指标",
-)
-# the header of a goal-only project list: 项目(名称) | 金额 | 绩效目标
-_LIST_HEADER = re.compile(r"项目.{0,30}(金额|预算数|总计|合计|资金).{0,40}绩效目标|绩效目标.{0,20}项目名称")
-_EVALUATION = (
-    "实际完成值",
-    "实际完成情况",
-    "偏差原因",
-    "自评得分",
-    "自评分",
-    "全年执行数",
-    "未完成原因",
-)
+from pipeline.normalize.titles import TARGET_TITLE
+from pipeline.normalize.vocabulary import EVALUATION_WORDS, INDICATOR_WORDS, LIST_HEADER
 
 
 def score(text: str) -> int:
     s = re.sub(r"\s+", "", text)
-    n = sum(w in s for w in _WORDS)
+    n = sum(w in s for w in INDICATOR_WORDS)
     if TARGET_TITLE.search(s):  # 绩效目标表, 绩效目标申报表, 项目支出绩效表 …
         n += 2
-    if _LIST_HEADER.search(s):
+    if LIST_HEADER.search(s):
         n += 2
-    return n - 2 * sum(w in s for w in _EVALUATION)
+    return n - 2 * sum(w in s for w in EVALUATION_WORDS)
 
 
 def candidate_pages(texts: list[str]) -> list[int]:
