@@ -7,22 +7,28 @@ Two families:
   绩效目标 on one row, no indicator rows; each row is one table.
 
 `ProjectListRows` is the part of `TableBuilder` that reads them; it shares the builder's
-state (`self.t`, `self.ind_cols`).
+table and indicator columns (`self.t`, `self.ind.cols`) and keeps its own `ListState`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from pipeline.model import RawTable
+from pipeline.model import Cell, RawTable
 from pipeline.normalize import vocabulary
 from pipeline.normalize.names import ORG_SUFFIX, parse_amount, strip_code
 from pipeline.normalize.text import clean_cell, compact
 from pipeline.rebuild.columns import ColumnRoles
 from pipeline.rebuild.indicators import parse_packed_items
 from pipeline.rebuild.rows import Row
+from pipeline.rebuild.states import Outcome
+
+if TYPE_CHECKING:
+    from pipeline.rebuild.builder import IndicatorState
 
 # a unit's name in a combined 单位（项目）名称 column
 _ORG_NAME = re.compile(rf"({ORG_SUFFIX}|集团|公司)([(（][^()（）]*[)）])?(本级|机关)?$")
@@ -41,52 +47,71 @@ def join_fragments(a: str, b: str) -> str:
     return a + b
 
 
+@dataclass
+class ListState:
+    """Where a project list stands: the block (or goal-only row) this table is, and what the
+    next table of the list inherits."""
+
+    # Tables cut from one project name merged over several amount blocks share one name,
+    # which may be printed only on a later page.
+    name_group: list[RawTable]
+    inherited_group: list[RawTable] | None = None
+    block_grid: object | None = None  # grid of this table's block (None: no block started yet)
+    block_reaches_end: bool = False  # the block's merged cell reaches the bottom of its grid
+    last_list_grid: object | None = None  # grid of the last list row
+    unit: str | None = None  # the unit named by the last subtotal (or unit) row
+
+
+@dataclass
+class ProjectBlock:
+    """The row that starts a merged project cell of a list with indicators."""
+
+    name: str
+    total: Decimal | None
+    fiscal: Decimal | None
+    other: Decimal | None
+    goal: str
+    has_data: bool  # the row holds indicator data too
+    cell: Cell  # the project cell (its span decides where the block ends)
+
+
 class ProjectListRows:
     """Rows of a table that lists projects (mixed into `TableBuilder`)."""
 
     t: RawTable
-    ind_cols: ColumnRoles | None
-
-    def init_list_state(self) -> None:
-        self.block_grid: object | None = None
-        self.block_reaches_end = False
-        self.last_list_grid: object | None = None
-        self.list_unit: str | None = None
-        # Tables cut from one project name merged over several amount blocks share one name,
-        # which may be printed only on a later page.
-        self.name_group: list[RawTable] = [self.t]
-        self.inherited_group: list[RawTable] | None = None
+    ind: IndicatorState
+    lst: ListState
 
     def pass_list_state(self, nxt: ProjectListRows) -> None:
-        nxt.list_unit = self.list_unit
-        nxt.inherited_group = self.name_group
-        nxt.last_list_grid = self.block_grid  # the row that splits may be the first of a page
+        nxt.lst.unit = self.lst.unit
+        nxt.lst.inherited_group = self.lst.name_group
+        nxt.lst.last_list_grid = self.lst.block_grid  # the row that splits may be the first of a page
 
     @property
     def goal_list(self) -> bool:
-        return self.ind_cols is not None and self.ind_cols.goal_only
+        return self.ind.cols is not None and self.ind.cols.goal_only
 
-    def project_list_row(self, row: Row) -> str | None:
-        cols = self.ind_cols.for_grid(row.grid) if row.grid.spans_known else self.ind_cols
+    def project_list_row(self, row: Row) -> Outcome | None:
+        lst = self.lst
+        cols = self.ind.cols.for_grid(row.grid) if row.grid.spans_known else self.ind.cols
         if cols.goal_only:
             return self._goal_list_row(row, cols)
         block = self._project_block(row, cols)
-        grid_start = row.grid is not self.last_list_grid
-        self.last_list_grid = row.grid
+        grid_start = row.grid is not lst.last_list_grid
+        lst.last_list_grid = row.grid
         if block is not None:
-            name, total, fiscal, other, goal, has_data, cell = block
-            if vocabulary.is_total_row_label(name):
+            if vocabulary.is_total_row_label(block.name):
                 return None  # the grand total of the list
-            if name and not goal and not has_data:
-                self.list_unit = strip_code(name)  # a subtotal row naming the unit that spends the money
+            if block.name and not block.goal and not block.has_data:
+                lst.unit = strip_code(block.name)  # a subtotal row naming the unit that spends the money
                 return None
-            if self.block_grid is None:
+            if lst.block_grid is None:
                 self._start_block(row, block, grid_start)
-            elif grid_start and self._continues_across_pages(name, total):
+            elif grid_start and self._continues_across_pages(block.name, block.total):
                 self._continue_block(row, block)  # one project's merged cells cut by a page break
             else:
-                return "split"
-        if self.block_grid is None:
+                return Outcome.SPLIT
+        if lst.block_grid is None:
             return None
         if "packed_items" in cols.roles:
             cell = row.at(cols.first("packed_items"), covering=False)
@@ -97,14 +122,15 @@ class ProjectListRows:
         return None
 
     # -- goal-only lists: one project per row ------------------------------------------------------
-    def _goal_list_row(self, row: Row, cols: ColumnRoles) -> str | None:
+    def _goal_list_row(self, row: Row, cols: ColumnRoles) -> Outcome | None:
         def text(role: str, covering: bool = False) -> str:
             c = cols.first(role)
             cell = row.at(c, covering) if c is not None else None
             return clean_cell(cell.text) if cell else ""
 
-        grid_start = row.grid is not self.last_list_grid
-        self.last_list_grid = row.grid
+        lst = self.lst
+        grid_start = row.grid is not lst.last_list_grid
+        lst.last_list_grid = row.grid
         org, project, code = text("org"), text("project", covering=True), text("code")
         goal = text("goal")
         total = parse_amount(text("p_total"))
@@ -112,15 +138,15 @@ class ProjectListRows:
         if any(vocabulary.is_total_row_label(x) for x in (org, project, code) if x):
             return None  # 合计 / 小计
         if not org and not project:
-            if goal and total is None and self.block_grid is not None:
+            if goal and total is None and lst.block_grid is not None:
                 # the rest of a goal cut by a page break
                 self.t.goal = join_fragments(self.t.goal or "", goal)
                 self.extend_pages(row)
             return None  # an unlabelled total row
         if cols.combined and not goal and (code or _ORG_NAME.search(compact(project))):
-            self.list_unit = strip_code(project)  # a row naming the unit of the projects below it
+            lst.unit = strip_code(project)  # a row naming the unit of the projects below it
             return None
-        if self.block_grid is not None:
+        if lst.block_grid is not None:
             if grid_start and total is None and not goal and not code:
                 # names cut by a page break: the rest of the unit and project of the row above
                 if org:
@@ -129,14 +155,14 @@ class ProjectListRows:
                     self.t.project = join_fragments(self.t.project or "", project)
                 self.extend_pages(row)
                 return None
-            return "split"
+            return Outcome.SPLIT
         self.t.project = (strip_code(project) if cols.combined else project) or None
-        self.t.unit = strip_code(org) or self.list_unit
+        self.t.unit = strip_code(org) or lst.unit
         self.t.total, self.t.fiscal, self.t.other = total, fiscal, other
         self.t.goal = goal or None
         self.t.page_first = self.t.page_last = None
         self.extend_pages(row)
-        self.block_grid = row.grid
+        lst.block_grid = row.grid
         return None
 
     def extend_pages(self, row: Row) -> None:
@@ -149,9 +175,8 @@ class ProjectListRows:
 
     # -- lists with indicators: one merged block per project ----------------------------------------
     @staticmethod
-    def _project_block(row: Row, cols: ColumnRoles):
-        """(name, total, fiscal, other, goal, has indicator data) where a row starts a merged
-        project cell, else None."""
+    def _project_block(row: Row, cols: ColumnRoles) -> ProjectBlock | None:
+        """The block a row starts where it starts a merged project cell, else None."""
         pcol = cols.first("project")
         cell = row.at(pcol, covering=False) if pcol is not None else None
         if (
@@ -186,53 +211,53 @@ class ProjectListRows:
             return got.text if got else ""
 
         data = any(own(r) for r in ("packed_items", "name", "value", "packed_levels", "level1", "level2"))
-        return (
-            clean_cell(cell.text),
-            parse_amount(own("p_total")),
-            parse_amount(own("p_fiscal")),
-            parse_amount(own("p_other")),
-            clean_cell(own("goal")),
-            data,
-            cell,
+        return ProjectBlock(
+            name=clean_cell(cell.text),
+            total=parse_amount(own("p_total")),
+            fiscal=parse_amount(own("p_fiscal")),
+            other=parse_amount(own("p_other")),
+            goal=clean_cell(own("goal")),
+            has_data=data,
+            cell=cell,
         )
 
-    def _start_block(self, row: Row, block, first_on_page: bool) -> None:
-        name, total, fiscal, other, goal, _, cell = block
+    def _start_block(self, row: Row, block: ProjectBlock, first_on_page: bool) -> None:
+        lst, name, cell = self.lst, block.name, block.cell
         self.t.project = name or None
         # the name cell began above this row, or it is empty at the top of a page (its text
         # was printed on the previous one): the project of the previous table goes on
-        group = self.inherited_group
+        group = lst.inherited_group
         if group is not None and (
             cell.row < row.index or (not name and first_on_page) or name == group[0].project
         ):
             self.t.project = group[0].project
-            self.name_group = group
+            lst.name_group = group
             group.append(self.t)
-        self.t.total, self.t.fiscal, self.t.other = total, fiscal, other
-        self.t.goal = goal or None
-        self.t.unit = self.t.unit or self.list_unit
-        self.block_grid = row.grid
-        self.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
+        self.t.total, self.t.fiscal, self.t.other = block.total, block.fiscal, block.other
+        self.t.goal = block.goal or None
+        self.t.unit = self.t.unit or lst.unit
+        lst.block_grid = row.grid
+        lst.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
 
     def _continues_across_pages(self, name: str, total: Decimal | None) -> bool:
         """A block that reached the bottom of the previous page and a block at the top of this one
         are one block unless both print an amount and the amounts differ: a missing name or
         amount is centred text that fell on the other page."""
-        if not self.block_reaches_end:
+        if not self.lst.block_reaches_end:
             return False
         # two amounts that differ: two blocks (of one project merged over both, or of two)
         return self.t.total is None or total is None or total == self.t.total
 
-    def _continue_block(self, row: Row, block) -> None:
-        name, total, fiscal, other, goal, _, cell = block
-        self.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
-        if name:
-            self.t.project = join_fragments(self.t.project or "", name)
-            for t in self.name_group:
+    def _continue_block(self, row: Row, block: ProjectBlock) -> None:
+        lst, cell = self.lst, block.cell
+        lst.block_reaches_end = cell.row + cell.rowspan >= row.grid.n_rows
+        if block.name:
+            self.t.project = join_fragments(self.t.project or "", block.name)
+            for t in lst.name_group:
                 t.project = self.t.project
-        self.t.total = self.t.total if self.t.total is not None else total
-        self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else fiscal
-        self.t.other = self.t.other if self.t.other is not None else other
-        if goal:
-            self.t.goal = join_fragments(self.t.goal or "", goal)
-        self.block_grid = row.grid
+        self.t.total = self.t.total if self.t.total is not None else block.total
+        self.t.fiscal = self.t.fiscal if self.t.fiscal is not None else block.fiscal
+        self.t.other = self.t.other if self.t.other is not None else block.other
+        if block.goal:
+            self.t.goal = join_fragments(self.t.goal or "", block.goal)
+        lst.block_grid = row.grid

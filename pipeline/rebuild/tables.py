@@ -23,6 +23,7 @@ from pipeline.normalize.names import strip_code
 from pipeline.normalize.text import compact
 from pipeline.rebuild.builder import TableBuilder, split_key
 from pipeline.rebuild.rows import Row, stream
+from pipeline.rebuild.states import Outcome, Stage
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class TableFinder:
                 self._title(verdict, joined, row)
                 return
         texts = row.texts()
-        open_meta = self.builder is not None and self.builder.state == "meta"
+        open_meta = self.builder is not None and self.builder.stage is Stage.META
         if len(texts) == 1 and not open_meta and vocabulary.is_other_table_title(texts[0]):
             self._close()
             self.rejected = False
@@ -96,12 +97,12 @@ class TableFinder:
 
     def _feed(self, row: Row) -> None:
         got = self.builder.feed(row)
-        if got == "split":
+        if got is Outcome.SPLIT:
             prev = self.builder
             self._finish(prev)
             self.builder = prev.successor(row)
             got = self.builder.feed(row)
-        if got == "reject":
+        if got is Outcome.REJECT:
             self._reject(row)
 
     # -- titles and labels --------------------------------------------------------------------------
@@ -116,7 +117,7 @@ class TableFinder:
         self._sight(row, "title", title)
         b = self.builder
         same = b is not None and compact(title) == compact(b.t.title)
-        if self.held is not None and same and b.state == "meta" and not _has_metadata(b.t):
+        if self.held is not None and same and b.stage is Stage.META and not _has_metadata(b.t):
             return  # the title printed twice over the next page: the decision is still pending
         if self.held is None and same:
             self.held = b
@@ -130,7 +131,7 @@ class TableFinder:
     def _label(self, label: str) -> None:
         """A bare `表N` line: the open table's own label goes on; another table's label ends it."""
         b = self.held or self.builder
-        if b is not None and b.label is not None and b.label != label and b.state != "meta":
+        if b is not None and b.label is not None and b.label != label and b.stage is not Stage.META:
             self._close()
         self.pending_label = label
 
@@ -144,7 +145,7 @@ class TableFinder:
             return  # metadata: read it first
         new, held = self.builder.t, self.held
         same = _same_metadata(new, held.t)
-        if same and held.state != "ind":
+        if same and held.stage is not Stage.INDICATORS:
             # the held table had only its metadata so far: what was printed under the title
             # again completes it (a table cut by a page break before its indicators)
             for name in _METADATA:
