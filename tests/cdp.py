@@ -31,8 +31,15 @@ class Browser:
             os.set_inheritable(4, True)
 
         self.proc = subprocess.Popen(
-            [path, "--headless", "--disable-gpu", "--no-sandbox", f"--user-data-dir={profile}",
-             "--remote-debugging-pipe", "about:blank"],  # fmt: skip
+            [
+                path,
+                "--headless",
+                "--disable-gpu",
+                "--no-sandbox",
+                f"--user-data-dir={profile}",
+                "--remote-debugging-pipe",
+                "about:blank",
+            ],  # fmt: skip
             preexec_fn=fds,
             close_fds=False,
             stdin=subprocess.DEVNULL,
