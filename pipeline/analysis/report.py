@@ -13,7 +13,7 @@ the `documents`, `target_tables`, `indicators` and `checks` tables.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -31,10 +31,12 @@ from pipeline.analysis.report_html import (
     gap,
     has_column,
     pct,
+    spread,
     table,
     wan,
 )
 from pipeline.analysis.report_html import rows as _rows
+from pipeline.analysis.report_views import Chart, figure
 
 UNCLASSIFIED = "未归类"
 CHART_ROWS = 40  # bars drawn per ranking: the strongest 20 and the weakest 20; the table lists all
@@ -129,7 +131,6 @@ TOC = (
     '<a href="#regions">Regions 地区</a><a href="#concepts">Concepts 概念</a>'
     '<a href="#checks">Checks 检查</a></nav>'
 )
-_Chart = report_views.Chart
 
 
 def build_report(
@@ -152,10 +153,10 @@ def build_report(
     parts.append('<h2 id="charts">Charts</h2>')
     for chart in (_satisfaction(con), _budget(con), _dimension(con), _quantified(con)):
         summary.chart_rows[chart.key] = len(chart.rows)
-        parts.append(_figure(chart))
+        parts.append(figure(chart))
     regions = report_views.regions(con, CHART_ROWS)
     summary.chart_rows["region"] = len(regions.rows)
-    parts.append('<h2 id="regions">Regions · 地区</h2>' + _figure(regions))
+    parts.append('<h2 id="regions">Regions · 地区</h2>' + figure(regions))
     parts.append(report_views.concepts(con))
     parts.append(_checks(con, summary))
     parts.append("</main></body></html>\n")
@@ -212,7 +213,7 @@ def _strong_first(rows_: list[tuple], key: Callable[[tuple], Any], concept: str 
     return sorted(rows_, key=key, reverse=direction(concept) != "lower")
 
 
-def _satisfaction(con: duckdb.DuckDBPyConnection) -> _Chart:
+def _satisfaction(con: duckdb.DuckDBPyConnection) -> Chart:
     where = (
         "concept = 'satisfaction' AND unit = '%' AND comparator IN ('>=', '>', '=', 'range') "
         "AND value_num BETWEEN 0 AND 100"
@@ -282,7 +283,7 @@ def _satisfaction(con: duckdb.DuckDBPyConnection) -> _Chart:
         [lab, region or "", cat or "", n, pct(med), pct(lo), pct(hi), common or "", ref]
         for lab, ref, (_, region, cat, n, med, lo, hi, common, _r) in zip(labels, refs, rows, strict=True)
     ]
-    return _Chart(
+    return Chart(
         "satisfaction",
         "Satisfaction targets across departments · 满意度目标值",
         caption,
@@ -314,7 +315,7 @@ def _ends_note(n: int, what: str) -> str:
     )
 
 
-def _budget(con: duckdb.DuckDBPyConnection) -> _Chart:
+def _budget(con: duckdb.DuckDBPyConnection) -> Chart:
     rows = _rows(
         con,
         f"""WITH agg AS (
@@ -381,7 +382,7 @@ def _budget(con: duckdb.DuckDBPyConnection) -> _Chart:
             labels, refs, rows, strict=True
         )
     ]
-    return _Chart(
+    return Chart(
         "budget",
         "Budget by department · 部门预算 (万元)",
         "The department table's 合计 where a department table with a total exists, otherwise the sum of the "
@@ -407,7 +408,7 @@ def _budget(con: duckdb.DuckDBPyConnection) -> _Chart:
     )
 
 
-def _dimension(con: duckdb.DuckDBPyConnection) -> _Chart:
+def _dimension(con: duckdb.DuckDBPyConnection) -> Chart:
     counted = _rows(
         con,
         f"SELECT dimension, count(*), arg_min({REF_INDICATOR}, row(table_id, seq)) FROM v_indicators GROUP BY 1",
@@ -431,7 +432,7 @@ def _dimension(con: duckdb.DuckDBPyConnection) -> _Chart:
         [name, d or "NULL", counts[d], f"{100 * counts[d] / total:.1f}%", examples[d]]
         for name, d in zip(names, order, strict=True)
     ]
-    return _Chart(
+    return Chart(
         "dimension",
         "Indicators by dimension · 指标维度",
         "三级指标 counted by harmonised dimension (2020 and 2021+ templates mapped onto one taxonomy); "
@@ -444,7 +445,7 @@ def _dimension(con: duckdb.DuckDBPyConnection) -> _Chart:
     )
 
 
-def _quantified(con: duckdb.DuckDBPyConnection) -> _Chart:
+def _quantified(con: duckdb.DuckDBPyConnection) -> Chart:
     rows = _rows(
         con,
         f"""SELECT department, region, count(*) AS n, count(comparator) AS quant,
@@ -464,9 +465,9 @@ def _quantified(con: duckdb.DuckDBPyConnection) -> _Chart:
             (
                 "quantified 定量 (≥, ≤, =, range)",
                 charts.QUANTIFIED,
-                _spread(idx, [float(r[3]) for r in shown]),
+                spread(idx, [float(r[3]) for r in shown]),
             ),
-            ("qualitative 定性", charts.QUALITATIVE, _spread(idx, [float(r[4]) for r in shown])),
+            ("qualitative 定性", charts.QUALITATIVE, spread(idx, [float(r[4]) for r in shown])),
         ],
         aria="qualitative vs quantified share per department",
         links=[(refs[i].href, refs[i].title) if isinstance(i, int) and refs[i] else (None, "") for i in idx],
@@ -475,7 +476,7 @@ def _quantified(con: duckdb.DuckDBPyConnection) -> _Chart:
         [lab, region or "", n, quant, qual, f"{100 * quant / n:.1f}%" if n else "", ref]
         for lab, ref, (_, region, n, quant, qual, _r) in zip(labels, refs, rows, strict=True)
     ]
-    return _Chart(
+    return Chart(
         "quantified",
         "Quantified vs qualitative targets · 定量与定性指标",
         "Share of each department's 三级指标 whose value parses to a comparator and number (quantified) "
@@ -494,16 +495,6 @@ def _quantified(con: duckdb.DuckDBPyConnection) -> _Chart:
         table_rows,
         {2, 3, 4, 5},
     )
-
-
-def _spread(idx: Sequence[Any], values: Sequence[float]) -> list[float]:
-    """Values of the drawn rows laid out on `idx` (0 at a gap row)."""
-    it = iter(values)
-    return [next(it) if isinstance(i, int) else 0.0 for i in idx]
-
-
-def _figure(chart: _Chart) -> str:
-    return report_views.figure(chart)
 
 
 def _checks(con: duckdb.DuckDBPyConnection, summary: ReportSummary) -> str:

@@ -140,3 +140,9 @@ def num(x: float | None) -> str:
 def gap(what: str, ends: str = "the strongest and the weakest") -> Any:
     """The `charts.ends` gap row for a ranking of `what` whose two ends are `ends`."""
     return lambda hidden: charts.Gap(f"⋯ {hidden} {what} between {ends}: see the table ⋯")
+
+
+def spread(idx: Sequence[Any], values: Sequence[float]) -> list[float]:
+    """Values of the drawn rows laid out on `charts.ends` indices (0 at its gap row)."""
+    it = iter(values)
+    return [next(it) if isinstance(i, int) else 0.0 for i in idx]

@@ -20,6 +20,7 @@ from pipeline.analysis.report_html import (
     num,
     pct,
     rows,
+    spread,
     table,
     wan,
 )
@@ -100,15 +101,11 @@ def regions(con: duckdb.DuckDBPyConnection, chart_rows: int) -> Chart:
     drawn = [found[i] for i in idx if isinstance(i, int)]
     refs = [Ref.of(f[12], "first qualitative target" if f[5] > f[6] else "first target") for f in found]
 
-    def spread(values: list[float]) -> list[float]:
-        it = iter(values)
-        return [next(it) if isinstance(i, int) else 0.0 for i in idx]
-
     svg = charts.stacked_hbar(
         [found[i][0] if isinstance(i, int) else i for i in idx],
         [
-            ("quantified 定量", charts.QUANTIFIED, spread([float(f[6]) for f in drawn])),
-            ("qualitative 定性", charts.QUALITATIVE, spread([float(f[5] - f[6]) for f in drawn])),
+            ("quantified 定量", charts.QUANTIFIED, spread(idx, [float(f[6]) for f in drawn])),
+            ("qualitative 定性", charts.QUALITATIVE, spread(idx, [float(f[5] - f[6]) for f in drawn])),
         ],
         aria="quantified share per region",
         links=[(refs[i].href, refs[i].title) if isinstance(i, int) and refs[i] else (None, "") for i in idx],
