@@ -220,12 +220,12 @@ def _satisfaction(con: duckdb.DuckDBPyConnection) -> Chart:
     )
     # weakest target of a department: the lowest when higher is better, else the highest
     lower = direction("satisfaction") == "lower"
-    weakest = f"arg_{'max' if lower else 'min'}({REF_INDICATOR}, value_num)"
+    weakest = f"arg_{'max' if lower else 'min'}({REF_INDICATOR}, row(value_num, table_id, seq))"
     rows = _rows(
         con,
         f"""SELECT department, region, any_value(department_category), count(*),
                    median(value_num), min(value_num), max(value_num),
-                   mode(value_raw), {weakest}
+                   mode(value_raw ORDER BY value_raw), {weakest}
             FROM v_indicators WHERE {where}
             GROUP BY department, region ORDER BY 4 DESC, 1, 2""",
     )
@@ -325,8 +325,10 @@ def _budget(con: duckdb.DuckDBPyConnection) -> Chart:
                       count(budget_total_wan) FILTER (kind = 'department') AS dep_known,
                       sum(budget_total_wan) FILTER (kind = 'project') AS proj_wan,
                       count(*) FILTER (kind = 'project') AS proj_n,
-                      arg_max({REF_TABLE}, budget_total_wan) FILTER (kind = 'department') AS dep_ref,
-                      arg_max({REF_TABLE}, budget_total_wan) FILTER (kind = 'project') AS proj_ref,
+                      arg_max({REF_TABLE}, row(budget_total_wan, table_id))
+                          FILTER (kind = 'department' AND budget_total_wan IS NOT NULL) AS dep_ref,
+                      arg_max({REF_TABLE}, row(budget_total_wan, table_id))
+                          FILTER (kind = 'project' AND budget_total_wan IS NOT NULL) AS proj_ref,
                       arg_min({REF_TABLE}, table_id) AS first_ref
                FROM v_tables GROUP BY ALL)
            SELECT department, region, year,

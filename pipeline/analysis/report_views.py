@@ -86,7 +86,7 @@ def regions(con: duckdb.DuckDBPyConnection, chart_rows: int) -> Chart:
                 SELECT {r} AS reg, count(*) AS n, count(comparator) AS quant,
                        median(value_num) FILTER ({SATISFACTION_SHARE}) AS sat_med,
                        min(value_num) FILTER ({SATISFACTION_SHARE}) AS sat_min,
-                       arg_min({REF_INDICATOR}, value_num) FILTER ({SATISFACTION_SHARE}) AS sat_ref,
+                       arg_min({REF_INDICATOR}, row(value_num, table_id, seq)) FILTER ({SATISFACTION_SHARE}) AS sat_ref,
                        coalesce(arg_min({REF_INDICATOR}, row(table_id, seq)) FILTER (comparator IS NULL),
                                 arg_min({REF_INDICATOR}, row(table_id, seq))) AS qual_ref
                 FROM v_indicators GROUP BY 1),
@@ -161,7 +161,8 @@ def concepts(con: duckdb.DuckDBPyConnection) -> str:
     std = has_column(con, "v_indicators", "unit_std") and has_column(con, "v_indicators", "value_num_std")
     unit, value = ("unit_std", "value_num_std") if std else ("unit", "value_num")
     base = f"""SELECT concept, coalesce({unit}, '') AS u, {value} AS v, department, region,
-                      {REF_INDICATOR} AS ref
+                      {REF_INDICATOR} AS ref,
+                      table_id, seq
                FROM v_indicators WHERE concept IS NOT NULL"""
     mix: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for concept, u, n in rows(
@@ -176,7 +177,8 @@ def concepts(con: duckdb.DuckDBPyConnection) -> str:
             SELECT q.concept, count(*), count(DISTINCT (department, region)), count(v), main.mu,
                    count(v) FILTER (u = main.mu),
                    median(v) FILTER (u = main.mu), min(v) FILTER (u = main.mu), max(v) FILTER (u = main.mu),
-                   arg_min(ref, v) FILTER (u = main.mu), arg_max(ref, v) FILTER (u = main.mu)
+                   arg_min(ref, row(v, table_id, seq)) FILTER (u = main.mu AND v IS NOT NULL),
+                   arg_max(ref, row(v, table_id, seq)) FILTER (u = main.mu AND v IS NOT NULL)
             FROM q LEFT JOIN main USING (concept) GROUP BY q.concept, main.mu ORDER BY 2 DESC, 1""",
     )
     unassigned = rows(con, "SELECT count(*) FROM v_indicators WHERE concept IS NULL")[0][0]
