@@ -2,7 +2,9 @@
 
 Two looks at the rendered page: a screenshot whose pixels must show each chart's fill colour,
 and the DOM after layout, where a probe script (added to a copy of the page) records every
-chart's rendered size and its number of drawn marks.
+chart's rendered size and its number of drawn marks.  A third drives Chromium over the
+DevTools protocol (`tests/cdp.py`): it clicks a chart's source link and lands in the PDF viewer
+on the source file's page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+from html import escape, unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,15 +21,20 @@ import duckdb
 import pytest
 
 from pipeline.analysis import charts
+from pipeline.analysis.report import CHART_ROWS
+from tests import pdf_fixtures as fx
+from tests.cdp import Browser
 from tests.conftest import ROOT, corpus_dir, run_cli
 
-CHARTS = ("satisfaction", "budget", "dimension", "quantified")
+CHARTS = ("satisfaction", "budget", "dimension", "quantified", "region")
+PDF_VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"  # Chromium's built-in PDF viewer
 # Each chart's bar colours; at least one of them must fill a real area of the screenshot.
 CHART_COLOURS = {
     "satisfaction": (charts.SATISFACTION,),
     "budget": (charts.BUDGET_DEPARTMENT, charts.BUDGET_PROJECT),
     "dimension": (charts.DIMENSION,),
     "quantified": (charts.QUANTIFIED,),
+    "region": (charts.QUANTIFIED,),
 }
 MIN_PIXELS = 500  # a legend swatch is 144 px; a bar is far more
 
@@ -118,9 +126,13 @@ def _report(db: Path, out: Path) -> str:
 
 
 def _assert_self_contained(html: str) -> None:
+    """No scripts, nothing fetched; links only to the page's own sections and to local source files."""
     assert "<script" not in html.lower()
-    for pattern in (r"<link\b", r"\bsrc\s*=", r"\bhref\s*=", r"@import", r"url\("):
+    for pattern in (r"<link\b", r"\bsrc\s*=", r"@import", r"url\("):
         assert not re.search(pattern, html, re.I), pattern
+    for href in re.findall(r"\bhref\s*=\s*\"([^\"]*)\"", html, re.I):
+        assert href.startswith(("#", "file:///")), href
+    assert len(re.findall(r"\bhref\s*=", html, re.I)) == len(re.findall(r"\bhref=\"", html))
 
 
 def _assert_renders(html_path: Path, tmp_path: Path) -> dict[str, tuple[int, int, int]]:
@@ -206,8 +218,12 @@ def test_report_of_the_corpus_renders(tmp_path: Path) -> None:
     finally:
         con.close()
     assert departments >= 5
-    # one bar and one tick (lowest target) per department
-    assert rendered["satisfaction"][2] == 2 * departments
+    # one bar and one tick (lowest target) per department drawn: all, or the two ends of the ranking
+    assert rendered["satisfaction"][2] == 2 * min(departments, CHART_ROWS)
+    section = html.split('id="chart-satisfaction"')[1].split("</section>")[0]
+    assert section.split("<tbody>")[1].count("<tr>") == departments  # the table lists every one
+    # most rows link to a PDF page of the corpus (text dumps and spreadsheets have no page)
+    assert html.count('<a class="src" href="file:///') >= departments
     assert unparsed > 0 and f"value_unparsed · {unparsed}" in html
 
 
@@ -249,3 +265,131 @@ def test_missing_database_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "nope.duckdb" in proc.stderr
     assert not (tmp_path / "r.html").exists()
+
+
+def _source_pdf(path: Path) -> Path:
+    """A two-page disclosure: a cover, then a project table whose 成本 target exceeds its budget."""
+    indicators = [
+        ("产出指标", "数量指标", "培训教师人次", "≥", "2800", "人次"),
+        ("成本指标", "经济成本指标", "培训总成本", "≤", "50", "万元"),
+        ("满意度指标", "服务对象满意度指标", "参训教师满意度", ">=", "92", "%"),
+    ]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return fx.build(
+        path,
+        [
+            fx.title("某市教育局2026年部门预算"),
+            fx.page_break(),
+            fx.line("表4-1"),
+            fx.title("项目支出绩效目标表"),
+            fx.line("（2026年度）    单位：万元"),
+            fx.project_table("教师培训经费", "某市教师发展中心", "10.00", "10.00", "0.00", indicators),
+        ],
+    )
+
+
+def test_a_chart_row_links_to_its_source_page_and_the_link_opens_the_pdf_there(tmp_path: Path) -> None:
+    browser = _browser()
+    pdf = _source_pdf(tmp_path / "inputs" / "某市 教育局 预算.pdf")  # a space and CJK: the URI escapes both
+    db = tmp_path / "t.duckdb"
+    run_cli("extract", pdf.parent, "--db", db, "--quiet", check=True)
+    out = tmp_path / "out" / "report.html"
+    html = _report(db, out)
+    _assert_self_contained(html)
+
+    href = pdf.resolve().as_uri() + "#page=2"
+    assert "%20" in href and "#page=2" in href
+    satisfaction = html.split('data-chart="satisfaction"')[1].split("</figure>")[0]
+    assert f'<a class="src" href="{escape(href)}"' in satisfaction  # the bar's label links to page 2
+    table = html.split('id="chart-satisfaction"')[1].split("</section>")[0].split("<table>")[1]
+    assert f'href="{escape(href)}"' in table and "参训教师满意度" in table  # …and says which row
+    check = html.split('id="check-cost_above_budget"')[1].split("<h3")[0]
+    assert f'href="{escape(href)}"' in check  # the check is listed with its page
+
+    with Browser(browser, tmp_path / "cdp-profile") as b:
+        b.navigate(out.as_uri())
+        assert b.evaluate("location.href") == out.as_uri()
+        link, x, y = b.evaluate(
+            """(() => {
+                 const a = document.querySelector('figure[data-chart="satisfaction"] a.src');
+                 a.scrollIntoView({block: "center"});
+                 const r = a.getBoundingClientRect();
+                 return [a.getAttribute("href"), r.x + r.width / 2, r.y + r.height / 2];
+               })()"""
+        )
+        assert unescape(link) == href
+        b.click(x, y)
+        targets = b.wait_targets(
+            lambda ts: (
+                any(t["type"] == "page" and t["url"] == href for t in ts)
+                and any(t["url"].startswith(PDF_VIEWER) for t in ts)
+            )
+        )
+        content_type = b.evaluate("document.contentType")
+    pages = [t["url"] for t in targets if t["type"] == "page"]
+    assert pages == [href], targets  # the click navigated the page to the PDF, at page 2
+    assert any(t["url"].startswith(PDF_VIEWER) for t in targets), targets  # the PDF viewer opened it
+    assert content_type == "application/pdf"
+
+
+def _department_dump(i: int) -> str:
+    """A department table of department number i: satisfaction ≥(50+i)%, cost ≤(i+1)万元."""
+    return f"""部门(单位)整体支出绩效目标表
+(2021 年)
+部门(单位)名称\t第{i + 1}县民政局
+任务名称\t主要内容\t预算金额(万元)
+\t\t总额\t财政拨款\t其他资金
+合计\t\t{100 + i}.00\t{100 + i}.00\t0.00
+年度总体目标\t保障困难群众基本生活
+年度绩效指标\t一级指标\t二级指标\t三级指标\t指标值
+\t产出指标\t数量指标\t保障人数\t≥650人
+\t成本指标\t经济成本指标\t办公经费成本\t≤{i + 1}万元
+\t满意度指标\t服务对象满意度指标\t救助对象满意度\t≥{50 + i}%
+"""
+
+
+def test_rankings_show_the_weakest_as_well_as_the_strongest(tmp_path: Path) -> None:
+    n = CHART_ROWS + 6
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    for i in range(n):
+        (inputs / f"dept_{i:02d}.txt").write_text(_department_dump(i), encoding="utf-8")
+    db = tmp_path / "t.duckdb"
+    run_cli("extract", inputs, "--db", db, "--quiet", check=True)
+    html = _report(db, tmp_path / "report.html")
+    _assert_self_contained(html)
+
+    def drawn(chart: str) -> list[str]:
+        svg = html.split(f'data-chart="{chart}"')[1].split("</svg>")[0]
+        return re.findall(r'<text class="label"[^>]*><title>([^<]*)</title>', svg)
+
+    def table_rows(chart: str) -> int:
+        section = html.split(f'id="chart-{chart}"')[1].split("</section>")[0]
+        return section.split("<tbody>")[1].count("<tr>")
+
+    # satisfaction: higher is better, so the strongest (≥95%) on top and the weakest (≥50%) at the bottom
+    labels = drawn("satisfaction")
+    assert len(labels) == CHART_ROWS
+    assert labels[0] == f"第{n}县民政局" and labels[-1] == "第1县民政局"
+    assert "第2县民政局" in labels and f"第{n - 1}县民政局" in labels
+    svg = html.split('data-chart="satisfaction"')[1].split("</svg>")[0]
+    assert f"⋯ {n - CHART_ROWS} departments between the strongest and the weakest" in svg
+    assert table_rows("satisfaction") == n  # the table behind it is complete
+    # budget: the largest and the smallest; quantified share: both ends too
+    assert drawn("budget")[-1] == "第1县民政局" and drawn("budget")[0] == f"第{n}县民政局"
+    assert len(drawn("quantified")) == CHART_ROWS and table_rows("quantified") == n
+    assert table_rows("budget") == n
+
+    # per concept: a cost ceiling is lower-is-better, so its weakest target is the highest
+    concepts = html.split('id="concepts"')[1].split("</section>")[0]
+    row = next(r for r in concepts.split("<tr>") if r.startswith("<td>budget_control</td>"))
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert "lower is better" in cells[2]
+    assert f"≤{n}万元" in cells[12] and "≤1万元" in cells[13], cells
+    row = next(r for r in concepts.split("<tr>") if r.startswith("<td>satisfaction</td>"))
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert "higher is better" in cells[2] and "≥50%" in cells[12] and f"≥{50 + n - 1}%" in cells[13]
+
+    # per region: one row per region the departments are in, each with its figures
+    regions = html.split('id="chart-region"')[1].split("</section>")[0]
+    assert "<th>median 满意度</th>" in regions and table_rows("region") >= 1

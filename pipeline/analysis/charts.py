@@ -3,6 +3,8 @@
 Each function returns one `<svg>` element as a string. Every data mark carries
 `class="mark"`, every long label is shortened with its full text in a `<title>`
 tooltip, and every piece of text is escaped. No JavaScript, no external fonts.
+A row may link somewhere (its label becomes an SVG `<a href>`: the source page of the
+figure), and a `Gap` row stands for the rows a long ranking leaves out of the drawing.
 """
 
 from __future__ import annotations
@@ -35,6 +37,25 @@ class Bar:
     color: str
     marker: float | None = None
     note: str = ""
+    href: str | None = None  # where the row's label links to (its source page)
+    link_title: str = ""  # what the link opens, shown as the label's tooltip
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A row standing for the rows left out of a drawing (a ranking's middle)."""
+
+    text: str
+
+
+def ends(items: Sequence, n: int, gap: Callable[[int], Gap]) -> list:
+    """All of `items` when there are at most `n`; else the first and last n/2 with a `gap(hidden)`
+    row between them, so a ranking shows its weakest as well as its strongest."""
+    if len(items) <= n:
+        return list(items)
+    head = (n + 1) // 2
+    tail = n - head
+    return [*items[:head], gap(len(items) - n), *items[len(items) - tail :]]
 
 
 def text_width(text: str, font_px: float = FONT_PX) -> float:
@@ -61,6 +82,23 @@ def label(text: str, x: float, y: float, max_px: float, *, anchor: str = "end", 
         f'<text class="{cls}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" dominant-baseline="middle">'
         f"<title>{escape(text)}</title>{escape(short)}</text>"
     )
+
+
+def linked(svg_text: str, href: str | None, title: str = "") -> str:
+    """`svg_text` wrapped in an SVG link to `href` (nothing when there is no href)."""
+    if not href:
+        return svg_text
+    tip = f' aria-label="{escape(title)}"' if title else ""
+    return f'<a class="src" href="{escape(href)}"{tip}>{svg_text}</a>'
+
+
+def gap_row(g: Gap, x: float, y: float, x1: float) -> list[str]:
+    """The drawing of a `Gap`: a dashed rule and its text."""
+    return [
+        f'<line class="gap" x1="{x:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}"/>',
+        f'<text class="gap" x="{(x + x1) / 2:.1f}" y="{y:.1f}" text-anchor="middle" '
+        f'dominant-baseline="middle">{escape(g.text)}</text>',
+    ]
 
 
 def nice_ticks(vmax: float, count: int = 5) -> list[float]:
@@ -115,7 +153,7 @@ def legend(items: Sequence[tuple[str, str]], x: float, y: float) -> list[str]:
 
 
 def hbar(
-    bars: Sequence[Bar],
+    bars: Sequence[Bar | Gap],
     *,
     aria: str,
     fmt: Callable[[float], str] = fmt_number,
@@ -132,7 +170,8 @@ def hbar(
     top = 28 if legend_items else 8
     plot_w = width - label_px - note_px - 20
     x0 = label_px + 10
-    ticks = nice_ticks(vmax if vmax is not None else max(max(b.value, b.marker or 0) for b in bars))
+    real = [b for b in bars if isinstance(b, Bar)]
+    ticks = nice_ticks(vmax if vmax is not None else max(max(b.value, b.marker or 0) for b in real))
     scale = plot_w / ticks[-1]
     height = top + len(bars) * ROW_PX + 24
     body = legend(legend_items, x0, 12) if legend_items else []
@@ -146,8 +185,11 @@ def hbar(
     for i, b in enumerate(bars):
         y = top + i * ROW_PX + (ROW_PX - BAR_PX) / 2
         cy = y + BAR_PX / 2
+        if isinstance(b, Gap):
+            body.extend(gap_row(b, 4, cy, width - 4))
+            continue
         w = max(b.value, 0) * scale
-        body.append(label(b.label, label_px, cy, label_px - 4))
+        body.append(linked(label(b.label, label_px, cy, label_px - 4), b.href, b.link_title))
         body.append(
             f'<rect class="mark" x="{x0}" y="{y:.0f}" width="{max(w, 1):.1f}" height="{BAR_PX}" fill="{b.color}">'
             f"<title>{escape(b.label)}: {escape(fmt(b.value))}</title></rect>"
@@ -173,8 +215,10 @@ def vbar(
     fmt: Callable[[float], str] = fmt_number,
     width: int = 960,
     height: int = 300,
+    links: Sequence[tuple[str | None, str]] = (),
 ) -> str:
-    """Vertical bars from zero with the value above each bar and its label below."""
+    """Vertical bars from zero with the value above each bar and its label below;
+    `links` = (href, what it opens) per bar, put on its label."""
     if not items:
         return empty("无数据 (no data)")
     left, right, top, bottom = 48, 10, 20, 44
@@ -202,23 +246,25 @@ def vbar(
         body.append(
             f'<text class="value" x="{cx:.1f}" y="{y - 5:.1f}" text-anchor="middle">{escape(fmt(v))}</text>'
         )
-        body.append(
-            label(name, cx, top + plot_h + 16, slot - 4, anchor="middle").replace(
-                'dominant-baseline="middle"', 'dominant-baseline="hanging"'
-            )
+        text = label(name, cx, top + plot_h + 16, slot - 4, anchor="middle").replace(
+            'dominant-baseline="middle"', 'dominant-baseline="hanging"'
         )
+        href, what = links[i] if i < len(links) else (None, "")
+        body.append(linked(text, href, what))
     return _svg(width, height, body, aria)
 
 
 def stacked_hbar(
-    labels: Sequence[str],
+    labels: Sequence[str | Gap],
     series: Sequence[tuple[str, str, Sequence[float]]],
     *,
     aria: str,
     width: int = 960,
     label_px: int = 230,
+    links: Sequence[tuple[str | None, str]] = (),
 ) -> str:
-    """100% stacked horizontal bars: one row per label, `series` = (name, colour, values per row)."""
+    """100% stacked horizontal bars: one row per label, `series` = (name, colour, values per row);
+    `links` = (href, what it opens) per row; a `Gap` label draws a gap row (its values ignored)."""
     if not labels:
         return empty("无数据 (no data)")
     top = 28
@@ -233,8 +279,12 @@ def stacked_hbar(
         body.append(f'<text class="tick" x="{x:.1f}" y="{axis_y + 14}" text-anchor="middle">{pct}%</text>')
     for i, name in enumerate(labels):
         y = top + i * ROW_PX + (ROW_PX - BAR_PX) / 2
+        if isinstance(name, Gap):
+            body.extend(gap_row(name, 4, y + BAR_PX / 2, width - 4))
+            continue
         total = sum(max(s[2][i], 0) for s in series)
-        body.append(label(name, label_px, y + BAR_PX / 2, label_px - 4))
+        href, what = links[i] if i < len(links) else (None, "")
+        body.append(linked(label(name, label_px, y + BAR_PX / 2, label_px - 4), href, what))
         x = float(x0)
         for sname, color, values in series:
             v = max(values[i], 0)

@@ -1,15 +1,19 @@
 """`python -m pipeline report`: one self-contained HTML page of charts, the tables behind them and the checks.
 
 The page has no JavaScript and loads nothing: charts are inline SVG (see `charts.py`), styles
-are inline, text is escaped. It reads the analysts' views `v_indicators` and `v_budget`
-(`pipeline/analysis/views.sql`) and the `documents`, `target_tables`, `indicators` and
-`checks` tables.
+are inline, text is escaped. Its only links are to its own sections and to source pages
+(`file://…#page=N`): every chart label, table row and check links to the PDF page its figure
+comes from (for an aggregate, to a named representative row: the lowest target, the largest
+table …).  A ranking longer than `CHART_ROWS` draws its strongest and its weakest ends (which
+end is "strong" follows the concept's direction); the table under it lists every row.
+It reads the analysts' views `v_indicators` and `v_tables` (`pipeline/analysis/views.sql`) and
+the `documents`, `target_tables`, `indicators` and `checks` tables.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -17,12 +21,25 @@ from typing import Any
 
 import duckdb
 
-from pipeline.analysis import charts
+from pipeline.analysis import charts, report_views
+from pipeline.analysis.concepts import direction
+from pipeline.analysis.report_html import (
+    REF_INDICATOR,
+    REF_TABLE,
+    Ref,
+    dept_labels,
+    gap,
+    has_column,
+    pct,
+    spread,
+    table,
+    wan,
+)
+from pipeline.analysis.report_html import rows as _rows
+from pipeline.analysis.report_views import Chart, figure
 
-UNKNOWN_DEPARTMENT = "（未知部门）"
 UNCLASSIFIED = "未归类"
-CHECK_ROWS = 20  # rows listed per check type
-CHART_ROWS = 40  # bars drawn per chart; the table below lists all
+CHART_ROWS = 40  # bars drawn per ranking: the strongest 20 and the weakest 20; the table lists all
 
 DIMENSIONS: dict[str, str] = {
     "quantity": "数量",
@@ -60,7 +77,7 @@ SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",
  "Helvetica Neue",Arial,sans-serif;color:#222;margin:0;background:#fafafa}
-main{max-width:1000px;margin:0 auto;padding:24px 20px 60px;background:#fff}
+main{max-width:1200px;margin:0 auto;padding:24px 20px 60px;background:#fff}
 h1{font-size:24px;margin:0 0 4px} h2{font-size:19px;margin:36px 0 8px;border-bottom:2px solid #ddd;padding-bottom:4px}
 h3{font-size:15px;margin:18px 0 6px} p.meta{color:#666;font-size:13px;margin:0 0 16px}
 .cards{display:flex;flex-wrap:wrap;gap:10px}
@@ -77,6 +94,11 @@ svg .inbar{fill:#fff;font-size:11px} svg .value{font-size:11px;fill:#333}
 svg .grid{stroke:#e6e6e6;stroke-width:1} svg .empty{fill:#888;font-size:14px}
 .none{color:#777;font-size:13px}
 td.id{font-family:monospace;font-size:10px;word-break:break-all;color:#555;min-width:12em}
+div.scroll{max-height:460px;overflow:auto;margin:6px 0 14px;border:1px solid #eee}
+div.scroll table{margin:0} div.scroll thead th{position:sticky;top:0;z-index:1}
+a.src{color:#1a5fa8;text-decoration:none} a.src:hover{text-decoration:underline}
+svg a.src text{fill:#1a5fa8} svg .gap{stroke:#bbb;stroke-dasharray:4 3;fill:#777;font-size:11px}
+svg text.gap{stroke:none} nav.toc{font-size:13px;margin:4px 0 8px} nav.toc a{margin-right:12px}
 @media print{body{background:#fff} main{padding:0}}
 """
 
@@ -104,15 +126,11 @@ class ReportSummary:
         )
 
 
-@dataclass
-class _Chart:
-    key: str
-    title: str
-    caption: str
-    svg: str
-    headers: list[str]
-    rows: list[list[Any]]
-    numeric: set[int] = field(default_factory=set)
+TOC = (
+    '<nav class="toc"><a href="#headline">Overview</a><a href="#charts">Charts</a>'
+    '<a href="#regions">Regions 地区</a><a href="#concepts">Concepts 概念</a>'
+    '<a href="#checks">Checks 检查</a></nav>'
+)
 
 
 def build_report(
@@ -130,11 +148,16 @@ def build_report(
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(_meta_line(con))}</p>',
     ]
+    parts.append(TOC)
     parts.append(_headline(con, summary))
-    parts.append("<h2>Charts</h2>")
+    parts.append('<h2 id="charts">Charts</h2>')
     for chart in (_satisfaction(con), _budget(con), _dimension(con), _quantified(con)):
         summary.chart_rows[chart.key] = len(chart.rows)
-        parts.append(_figure(chart))
+        parts.append(figure(chart))
+    regions = report_views.regions(con, CHART_ROWS)
+    summary.chart_rows["region"] = len(regions.rows)
+    parts.append('<h2 id="regions">Regions · 地区</h2>' + figure(regions))
+    parts.append(report_views.concepts(con))
     parts.append(_checks(con, summary))
     parts.append("</main></body></html>\n")
     html = "\n".join(parts)
@@ -145,10 +168,6 @@ def build_report(
 
 
 # -- pieces ---------------------------------------------------------------------------------
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-    return con.execute(sql, list(params)).fetchall()
 
 
 def _meta_line(con: duckdb.DuckDBPyConnection) -> str:
@@ -189,39 +208,28 @@ def _headline(con: duckdb.DuckDBPyConnection, summary: ReportSummary) -> str:
     return f'<h2>Overview</h2><section class="cards" id="headline">{items}</section>'
 
 
-def _dept_labels(rows: Sequence[tuple]) -> list[str]:
-    """Department names for display; a name found in several regions gets its region appended."""
-    regions: dict[str, set] = {}
-    for dep, region, *_ in rows:
-        regions.setdefault(dep or UNKNOWN_DEPARTMENT, set()).add(region)
-    out = []
-    for dep, region, *_ in rows:
-        name = dep or UNKNOWN_DEPARTMENT
-        out.append(f"{name}（{region or '?'}）" if len(regions[name]) > 1 else name)
-    return out
+def _strong_first(rows_: list[tuple], key: Callable[[tuple], Any], concept: str | None) -> list[tuple]:
+    """Rows ordered strongest first by `key`, following the concept's direction (higher by default)."""
+    return sorted(rows_, key=key, reverse=direction(concept) != "lower")
 
 
-def _pct(x: float | None) -> str:
-    return "" if x is None else f"{charts.fmt_number(float(x))}%"
-
-
-def _wan(x: float | None) -> str:
-    return "" if x is None else f"{float(x):,.2f}"
-
-
-def _satisfaction(con: duckdb.DuckDBPyConnection) -> _Chart:
+def _satisfaction(con: duckdb.DuckDBPyConnection) -> Chart:
     where = (
         "concept = 'satisfaction' AND unit = '%' AND comparator IN ('>=', '>', '=', 'range') "
         "AND value_num BETWEEN 0 AND 100"
     )
+    # weakest target of a department: the lowest when higher is better, else the highest
+    lower = direction("satisfaction") == "lower"
+    weakest = f"arg_{'max' if lower else 'min'}({REF_INDICATOR}, row(value_num, table_id, seq))"
     rows = _rows(
         con,
         f"""SELECT department, region, any_value(department_category), count(*),
                    median(value_num), min(value_num), max(value_num),
-                   mode(value_raw)
+                   mode(value_raw ORDER BY value_raw), {weakest}
             FROM v_indicators WHERE {where}
-            GROUP BY department, region ORDER BY 5 DESC, 4 DESC, 1""",
+            GROUP BY department, region ORDER BY 4 DESC, 1, 2""",
     )
+    rows = _strong_first(rows, lambda r: (r[4], r[5]), "satisfaction")
     left_out = _rows(
         con,
         f"""SELECT count(*) FILTER (comparator IS NULL),
@@ -231,19 +239,23 @@ def _satisfaction(con: duckdb.DuckDBPyConnection) -> _Chart:
                    count(*) FILTER ({where})
             FROM v_indicators WHERE concept = 'satisfaction'""",
     )[0]
-    labels = _dept_labels(rows)
+    labels = dept_labels(rows)
+    what = "highest target" if lower else "lowest target"
+    refs = [Ref.of(r[8], what) for r in rows]
     bars = [
         charts.Bar(
             label=lab,
             value=float(med),
             color=charts.SATISFACTION,
             marker=float(lo),
-            note=f"中位 {_pct(med)} · 最低 {_pct(lo)} · n={n}",
+            note=f"中位 {pct(med)} · 最低 {pct(lo)} · n={n}",
+            href=ref.href if ref else None,
+            link_title=ref.title if ref else "",
         )
-        for lab, (_, _, _, n, med, lo, _, _) in zip(labels, rows, strict=True)
-    ][:CHART_ROWS]
+        for lab, ref, (_, _, _, n, med, lo, *_rest) in zip(labels, refs, rows, strict=True)
+    ]
     svg = charts.hbar(
-        bars,
+        charts.ends(bars, CHART_ROWS, gap("departments")),
         aria="satisfaction targets by department",
         fmt=lambda v: f"{v:g}%",
         vmax=100,
@@ -256,7 +268,7 @@ def _satisfaction(con: duckdb.DuckDBPyConnection) -> _Chart:
     qual, other_unit, over, upper, charted = left_out
     caption = (
         f"满意度 targets printed as a lower bound or exact share in % (≥95%, 95%, 90%–95%): per department the "
-        f"median bar and the lowest target (tick). {charted} indicators charted"
+        f"median bar and the lowest target (tick), highest median first. {charted} indicators charted"
     )
     skipped = [
         (qual, "qualitative"),
@@ -266,12 +278,12 @@ def _satisfaction(con: duckdb.DuckDBPyConnection) -> _Chart:
     ]
     if any(n for n, _ in skipped):
         caption += "; left out: " + ", ".join(f"{n} {why}" for n, why in skipped if n)
-    caption += "."
-    table = [
-        [lab, region or "", cat or "", n, _pct(med), _pct(lo), _pct(hi), common or ""]
-        for lab, (_, region, cat, n, med, lo, hi, common) in zip(labels, rows, strict=True)
+    caption += f". {_ends_note(len(bars), 'departments')} Each name links to the page of its {what}."
+    table_rows = [
+        [lab, region or "", cat or "", n, pct(med), pct(lo), pct(hi), common or "", ref]
+        for lab, ref, (_, region, cat, n, med, lo, hi, common, _r) in zip(labels, refs, rows, strict=True)
     ]
-    return _Chart(
+    return Chart(
         "satisfaction",
         "Satisfaction targets across departments · 满意度目标值",
         caption,
@@ -285,49 +297,69 @@ def _satisfaction(con: duckdb.DuckDBPyConnection) -> _Chart:
             "min",
             "max",
             "most common value",
+            f"{what} · source page",
         ],
-        table,
+        table_rows,
         {3, 4, 5, 6},
     )
 
 
-def _budget(con: duckdb.DuckDBPyConnection) -> _Chart:
+def _ends_note(n: int, what: str) -> str:
+    """What a ranking's drawing shows of its `n` rows."""
+    if n <= CHART_ROWS:
+        return f"All {n} {what} drawn."
+    half = (CHART_ROWS + 1) // 2
+    return (
+        f"Of {n} {what} the first {half} and the last {CHART_ROWS - half} are drawn "
+        f"(the dashed row stands for the {n - CHART_ROWS} between); the table lists all {n}."
+    )
+
+
+def _budget(con: duckdb.DuckDBPyConnection) -> Chart:
     rows = _rows(
         con,
-        """WITH tot AS (
-               SELECT department, region, year, kind, total_wan FROM v_budget WHERE row_type = 'total'),
-           agg AS (
+        f"""WITH agg AS (
                SELECT department, region, year,
-                      sum(total_wan) FILTER (kind = 'department') AS dep_wan,
+                      sum(budget_total_wan) FILTER (kind = 'department') AS dep_wan,
                       count(*) FILTER (kind = 'department') AS dep_n,
-                      count(total_wan) FILTER (kind = 'department') AS dep_known,
-                      sum(total_wan) FILTER (kind = 'project') AS proj_wan,
-                      count(*) FILTER (kind = 'project') AS proj_n
-               FROM tot GROUP BY ALL)
+                      count(budget_total_wan) FILTER (kind = 'department') AS dep_known,
+                      sum(budget_total_wan) FILTER (kind = 'project') AS proj_wan,
+                      count(*) FILTER (kind = 'project') AS proj_n,
+                      arg_max({REF_TABLE}, row(budget_total_wan, table_id))
+                          FILTER (kind = 'department' AND budget_total_wan IS NOT NULL) AS dep_ref,
+                      arg_max({REF_TABLE}, row(budget_total_wan, table_id))
+                          FILTER (kind = 'project' AND budget_total_wan IS NOT NULL) AS proj_ref,
+                      arg_min({REF_TABLE}, table_id) AS first_ref
+               FROM v_tables GROUP BY ALL)
            SELECT department, region, year,
                   CASE WHEN dep_known > 0 THEN 'department' WHEN proj_wan IS NOT NULL THEN 'project' END,
                   CASE WHEN dep_known > 0 THEN dep_wan ELSE proj_wan END AS wan,
-                  dep_n, dep_wan, proj_n, proj_wan
+                  dep_n, dep_wan, proj_n, proj_wan,
+                  CASE WHEN dep_known > 0 THEN dep_ref WHEN proj_wan IS NOT NULL THEN proj_ref ELSE first_ref END
            FROM agg ORDER BY wan DESC NULLS LAST, department, year""",
     )
     years = {r[2] for r in rows}
     labels = [
         lab if len(years) <= 1 else f"{lab} · {y or '?'}"
-        for lab, y in zip(_dept_labels(rows), [r[2] for r in rows], strict=True)
+        for lab, y in zip(dept_labels(rows), [r[2] for r in rows], strict=True)
     ]
     basis_name = {"department": "部门整体表合计", "project": "项目表合计"}
+    ref_name = {"department": "largest department table", "project": "largest project table"}
+    refs = [Ref.of(r[9], ref_name.get(r[3] or "", "first table")) for r in rows]
     bars = [
         charts.Bar(
             label=lab,
-            value=float(wan),
+            value=float(w),
             color=charts.BUDGET_DEPARTMENT if basis == "department" else charts.BUDGET_PROJECT,
-            note=f"{float(wan):,.0f} 万元 · {basis_name[basis]}",
+            note=f"{float(w):,.0f} 万元 · {basis_name[basis]}",
+            href=ref.href if ref else None,
+            link_title=ref.title if ref else "",
         )
-        for lab, (_, _, _, basis, wan, *_rest) in zip(labels, rows, strict=True)
-        if wan is not None
-    ][:CHART_ROWS]
+        for lab, ref, (_, _, _, basis, w, *_rest) in zip(labels, refs, rows, strict=True)
+        if w is not None
+    ]
     svg = charts.hbar(
-        bars,
+        charts.ends(bars, CHART_ROWS, gap("departments", "the largest and the smallest")),
         aria="budget by department",
         fmt=lambda v: f"{v:,.0f}",
         legend_items=[
@@ -335,26 +367,31 @@ def _budget(con: duckdb.DuckDBPyConnection) -> _Chart:
             ("sum of project tables 项目表合计 (no department total)", charts.BUDGET_PROJECT),
         ],
     )
-    table = [
+    table_rows = [
         [
             lab,
             region or "",
             year or "",
             basis_name.get(basis or "", "no budget printed"),
-            _wan(wan),
+            wan(w),
             dep_n,
-            _wan(dw),
+            wan(dw),
             proj_n,
-            _wan(pw),
+            wan(pw),
+            ref,
         ]
-        for lab, (_, region, year, basis, wan, dep_n, dw, proj_n, pw) in zip(labels, rows, strict=True)
+        for lab, ref, (_, region, year, basis, w, dep_n, dw, proj_n, pw, _r) in zip(
+            labels, refs, rows, strict=True
+        )
     ]
-    return _Chart(
+    return Chart(
         "budget",
         "Budget by department · 部门预算 (万元)",
         "The department table's 合计 where a department table with a total exists, otherwise the sum of the "
         "department's project tables (the colour says which). Project tables usually cover only part of a "
-        "department's budget, so the two bases are not comparable one to one.",
+        "department's budget, so the two bases are not comparable one to one. Largest first. "
+        f"{_ends_note(len(bars), 'departments with a budget')} Each name links to the page of its largest "
+        "table of that basis.",
         svg,
         [
             "department 部门",
@@ -366,14 +403,20 @@ def _budget(con: duckdb.DuckDBPyConnection) -> _Chart:
             "department total 万元",
             "project tables",
             "project total 万元",
+            "largest table · source page",
         ],
-        table,
+        table_rows,
         {4, 5, 6, 7, 8},
     )
 
 
-def _dimension(con: duckdb.DuckDBPyConnection) -> _Chart:
-    counts = dict(_rows(con, "SELECT dimension, count(*) FROM v_indicators GROUP BY 1"))
+def _dimension(con: duckdb.DuckDBPyConnection) -> Chart:
+    counted = _rows(
+        con,
+        f"SELECT dimension, count(*), arg_min({REF_INDICATOR}, row(table_id, seq)) FROM v_indicators GROUP BY 1",
+    )
+    counts = {d: n for d, n, _ in counted}
+    examples = {d: Ref.of(ref, "first indicator") for d, _, ref in counted}
     order = [d for d in DIMENSIONS if d in counts] + sorted(
         str(d) for d in counts if d is not None and d not in DIMENSIONS
     )
@@ -385,85 +428,75 @@ def _dimension(con: duckdb.DuckDBPyConnection) -> _Chart:
         [(name, float(counts[d])) for name, d in zip(names, order, strict=True)],
         aria="indicators by dimension",
         color=charts.DIMENSION,
+        links=[(r.href, r.title) if r else (None, "") for r in (examples[d] for d in order)],
     )
-    table = [
-        [name, d or "NULL", counts[d], f"{100 * counts[d] / total:.1f}%"]
+    table_rows = [
+        [name, d or "NULL", counts[d], f"{100 * counts[d] / total:.1f}%", examples[d]]
         for name, d in zip(names, order, strict=True)
     ]
-    return _Chart(
+    return Chart(
         "dimension",
         "Indicators by dimension · 指标维度",
         "三级指标 counted by harmonised dimension (2020 and 2021+ templates mapped onto one taxonomy); "
-        f"{UNCLASSIFIED} = labels that map onto no standard dimension.",
+        f"{UNCLASSIFIED} = labels that map onto no standard dimension. Each name links to an example: "
+        "the dimension's first indicator.",
         svg,
-        ["dimension 维度", "code", "indicators", "share"],
-        table,
+        ["dimension 维度", "code", "indicators", "share", "first indicator · source page"],
+        table_rows,
         {2, 3},
     )
 
 
-def _quantified(con: duckdb.DuckDBPyConnection) -> _Chart:
+def _quantified(con: duckdb.DuckDBPyConnection) -> Chart:
     rows = _rows(
         con,
-        """SELECT department, region, count(*) AS n, count(comparator) AS quant, count(*) - count(comparator) AS qual
-           FROM v_indicators GROUP BY department, region
-           ORDER BY quant / n DESC, n DESC, department""",
+        f"""SELECT department, region, count(*) AS n, count(comparator) AS quant,
+                   count(*) - count(comparator) AS qual,
+                   coalesce(arg_min({REF_INDICATOR}, row(table_id, seq)) FILTER (comparator IS NULL),
+                            arg_min({REF_INDICATOR}, row(table_id, seq)))
+            FROM v_indicators GROUP BY department, region
+            ORDER BY quant / n DESC, n DESC, department""",
     )
-    labels = _dept_labels(rows)
-    shown = rows[:CHART_ROWS]
+    labels = dept_labels(rows)
+    refs = [Ref.of(r[5], "first qualitative target" if r[4] else "first target") for r in rows]
+    idx = charts.ends(list(range(len(rows))), CHART_ROWS, gap("departments"))
+    shown = [rows[i] for i in idx if isinstance(i, int)]
     svg = charts.stacked_hbar(
-        labels[:CHART_ROWS],
+        [labels[i] if isinstance(i, int) else i for i in idx],
         [
-            ("quantified 定量 (≥, ≤, =, range)", charts.QUANTIFIED, [float(r[3]) for r in shown]),
-            ("qualitative 定性", charts.QUALITATIVE, [float(r[4]) for r in shown]),
+            (
+                "quantified 定量 (≥, ≤, =, range)",
+                charts.QUANTIFIED,
+                spread(idx, [float(r[3]) for r in shown]),
+            ),
+            ("qualitative 定性", charts.QUALITATIVE, spread(idx, [float(r[4]) for r in shown])),
         ],
         aria="qualitative vs quantified share per department",
+        links=[(refs[i].href, refs[i].title) if isinstance(i, int) and refs[i] else (None, "") for i in idx],
     )
-    table = [
-        [lab, region or "", n, quant, qual, f"{100 * quant / n:.1f}%" if n else ""]
-        for lab, (_, region, n, quant, qual) in zip(labels, rows, strict=True)
+    table_rows = [
+        [lab, region or "", n, quant, qual, f"{100 * quant / n:.1f}%" if n else "", ref]
+        for lab, ref, (_, region, n, quant, qual, _r) in zip(labels, refs, rows, strict=True)
     ]
-    return _Chart(
+    return Chart(
         "quantified",
         "Quantified vs qualitative targets · 定量与定性指标",
         "Share of each department's 三级指标 whose value parses to a comparator and number (quantified) "
-        "versus a text value such as 有效 or 逐步提高 (qualitative, comparator NULL).",
+        "versus a text value such as 有效 or 逐步提高 (qualitative, comparator NULL); highest share first. "
+        f"{_ends_note(len(rows), 'departments')} Each name links to the page of its first qualitative target.",
         svg,
-        ["department 部门", "region 地区", "indicators", "quantified", "qualitative", "quantified share"],
-        table,
+        [
+            "department 部门",
+            "region 地区",
+            "indicators",
+            "quantified",
+            "qualitative",
+            "quantified share",
+            "first qualitative target · source page",
+        ],
+        table_rows,
         {2, 3, 4, 5},
     )
-
-
-def _figure(chart: _Chart) -> str:
-    empty = ' data-empty="1"' if not chart.rows else ""
-    table = _table(chart.headers, chart.rows, chart.numeric) if chart.rows else '<p class="none">No data.</p>'
-    return (
-        f'<section id="chart-{chart.key}"><h3>{escape(chart.title)}</h3>'
-        f'<figure class="chart" data-chart="{chart.key}"{empty}>{chart.svg}'
-        f"<figcaption>{escape(chart.caption)}</figcaption></figure>"
-        f"<details open><summary>Table behind the chart ({len(chart.rows)} rows)</summary>{table}</details>"
-        "</section>"
-    )
-
-
-def _table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    numeric: Collection[int] = (),
-    ids: Collection[int] = (),
-) -> str:
-    """An HTML table; `numeric` columns are right-aligned, `ids` columns set small."""
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = "".join(
-            f"<td{' class=n' if i in numeric else ' class=id' if i in ids else ''}>"
-            f"{escape('' if v is None else str(v))}</td>"
-            for i, v in enumerate(row)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _checks(con: duckdb.DuckDBPyConnection, summary: ReportSummary) -> str:
@@ -477,7 +510,7 @@ def _checks(con: duckdb.DuckDBPyConnection, summary: ReportSummary) -> str:
     severities = sorted(
         {s for v in by_check.values() for s in v}, key=lambda s: (SEVERITY_ORDER.get(s, 9), s)
     )
-    table = _table(
+    overview = table(
         ["check", "what it means", *severities, "total"],
         [
             [c, described(c), *[by_check.get(c, {}).get(s, 0) for s in severities], summary.checks.get(c, 0)]
@@ -486,40 +519,41 @@ def _checks(con: duckdb.DuckDBPyConnection, summary: ReportSummary) -> str:
         set(range(2, 3 + len(severities))),
     )
     parts = [
-        '<h2>Cross-checks · 一致性检查</h2><section id="checks">',
+        '<h2 id="checks">Cross-checks · 一致性检查</h2><section id="checks-list">',
         f"<p>{sum(summary.checks.values())} problems recorded in the <code>checks</code> table "
-        '(query it: <code>SELECT * FROM checks WHERE "check" = …</code>). The first '
-        f"{CHECK_ROWS} of each kind are listed.</p>",
-        table,
+        '(query it: <code>SELECT * FROM checks WHERE "check" = …</code>). Every one is listed below with a '
+        "link to its page in the source file.</p>",
+        overview,
     ]
+    # a check's own page once the checks table has one, else its table's first page
+    page = "coalesce(c.page, t.page_first)" if has_column(con, "checks", "page") else "t.page_first"
     detail_rows = _rows(
         con,
-        """SELECT c."check", c.severity, t.department, t.project, d.source_path, c.detail, c.table_id
-           FROM checks c LEFT JOIN target_tables t USING (table_id) LEFT JOIN documents d USING (doc_id)
-           QUALIFY row_number() OVER (PARTITION BY c."check" ORDER BY c.table_id, c.detail) <= ?
-           ORDER BY c."check", c.table_id, c.detail""",
-        [CHECK_ROWS],
+        f"""SELECT c."check", c.severity, t.department, t.project, c.detail, c.table_id,
+                   {{'src': d.source_path, 'page': {page}, 'name': NULL,
+                     'value': NULL}}
+            FROM checks c LEFT JOIN target_tables t USING (table_id) LEFT JOIN documents d USING (doc_id)
+            ORDER BY c."check", c.table_id, c.detail""",
     )
     for c in names:
-        rows = [r for r in detail_rows if r[0] == c]
-        n = summary.checks.get(c, 0)
-        head = f'<h3 id="check-{escape(c)}">{escape(c)} · {n}</h3>'
+        found = [r for r in detail_rows if r[0] == c]
+        head = f'<h3 id="check-{escape(c)}">{escape(c)} · {summary.checks.get(c, 0)}</h3>'
         if described(c):
             head += f'<p class="none">{escape(described(c))}</p>'
-        if not rows:
+        if not found:
             parts.append(head + '<p class="none">None found.</p>')
             continue
-        more = f" (first {len(rows)} of {n})" if n > len(rows) else ""
         parts.append(
             head
-            + f"<details{' open' if c in KEY_CHECKS else ''}><summary>{len(rows)} rows{more}</summary>"
-            + _table(
-                ["severity", "department 部门", "project 项目", "file", "detail", "table_id"],
+            + f"<details{' open' if c in KEY_CHECKS else ''}><summary>{len(found)} rows</summary>"
+            + table(
+                ["severity", "department 部门", "project 项目", "source page", "detail", "table_id"],
                 [
-                    [sev, dep, proj, Path(src).name if src else "", detail, tid]
-                    for _, sev, dep, proj, src, detail, tid in rows
+                    [sev, dep, proj, Ref.of(ref, "table of the check"), detail, tid]
+                    for _, sev, dep, proj, detail, tid, ref in found
                 ],
                 ids={5},
+                scroll=True,
             )
             + "</details>"
         )
