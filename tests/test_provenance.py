@@ -221,3 +221,37 @@ def test_real_pdf_rows_hold_their_name_inside_their_box(tmp_path, db_path):
             text = _WS.sub("", p.crop(box).extract_text() or "")
             found += _spelled(_WS.sub("", name), text)
     assert found >= 0.9 * len(sample), f"{found} of {len(sample)} names inside their boxes"
+
+
+def test_exports_carry_the_page_link(extracted, tmp_path):
+    import csv
+
+    import pyarrow.dataset as ds
+
+    pdf, db = extracted
+    link = page_link(os.path.abspath(pdf), 1)
+    run_cli("export", "--format", "csv", "--out", tmp_path / "csv", "--db", db, check=True)
+    for table in ("indicators", "target_tables"):
+        with open(tmp_path / "csv" / f"{table}.csv", encoding="utf-8-sig", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        assert rows and {r["source_link"] for r in rows} == {link}, table
+    run_cli("export", "--format", "parquet", "--out", tmp_path / "pq", "--db", db, check=True)
+    ind = ds.dataset(tmp_path / "pq" / "indicators", format="parquet", partitioning="hive").to_table()
+    assert set(ind["source_link"].to_pylist()) == {link} and ind["year"].to_pylist()[0] == 2023
+    assert all(len(b) == 4 for b in ind["bbox"].to_pylist())
+
+
+def test_a_database_of_an_older_version_gets_the_new_columns(extracted):
+    """Views made by an older views.sql are remade on opening; checks without a page column are
+    listed with their table's first page."""
+    pdf, db = extracted
+    con = duckdb.connect(str(db))
+    con.execute("CREATE OR REPLACE VIEW v_indicators AS SELECT table_id, seq, name FROM indicators")
+    con.execute("ALTER TABLE checks DROP COLUMN page")
+    con.execute("ALTER TABLE checks DROP COLUMN seq")
+    con.execute("INSERT INTO checks SELECT table_id, 'no_year', 'warning', 'old check' FROM target_tables")
+    con.close()
+    proc = run_cli("checks", "--db", db, check=True)
+    assert "p.1: " in proc.stdout and page_link(os.path.abspath(pdf), 1) in proc.stdout
+    proc = run_cli("query", "SELECT count(source_link) FROM v_indicators", "--db", db, "--csv", check=True)
+    assert proc.stdout.split() == ["count(source_link)", str(len(fx.INDICATORS))]
