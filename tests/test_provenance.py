@@ -114,14 +114,41 @@ def test_show_outlines_the_row_whose_name_is_inside_the_box(extracted, tmp_path)
         inside = doc.pages[page - 1].crop(tuple(bbox)).extract_text()
     assert NAME in _WS.sub("", inside)
     # the picture outlines a box; read back what is inside it
-    img = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    assert NAME in _text_in_highlight(out, tmp_path)
+
+
+def _text_in_highlight(png: Path, tmp_path: Path) -> str:
+    """What OCR reads inside the red outline of a `show` picture (which must have one, with some
+    of the page above and below it)."""
+    img = np.asarray(Image.open(png).convert("RGB")).astype(int)
     red = (np.abs(img - np.array(HIGHLIGHT)).sum(axis=2) < 60).nonzero()
     assert red[0].size > 100, "no highlight drawn"
     top, bottom, left, right = red[0].min(), red[0].max(), red[1].min(), red[1].max()
     assert img.shape[0] > bottom - top + 40  # some context above and below the row
-    box_px = Image.open(out).convert("RGB").crop((left + 4, top + 4, right - 4, bottom - 4))
-    text = _ocr(box_px, tmp_path)
-    assert NAME in text, text
+    return _ocr(Image.open(png).convert("RGB").crop((left + 4, top + 4, right - 4, bottom - 4)), tmp_path)
+
+
+@pytest.mark.parametrize("source", ["scanned PDF", "PNG image"])
+def test_show_outlines_an_ocr_row(tmp_path, db_path, source):
+    """Boxes of OCR'd rows are in the points of the page as the file shows it."""
+    import pypdfium2 as pdfium
+
+    pdf = _pdf(tmp_path / "text.pdf")
+    if source == "scanned PDF":
+        scan = fx.scanned_copy(pdf, tmp_path / "scan.pdf")
+    else:
+        doc = pdfium.PdfDocument(str(pdf))
+        scan = tmp_path / "scan.png"
+        doc[0].render(scale=200 / 72).to_pil().convert("L").save(scan, dpi=(200, 200))
+        doc.close()
+    run_cli("extract", scan, "--db", db_path, "--quiet", check=True)
+    rows = query(
+        db_path, "SELECT table_id || '#' || seq FROM indicators WHERE name = ? AND bbox IS NOT NULL", [NAME]
+    )
+    assert rows, query(db_path, "SELECT name FROM indicators")
+    out = tmp_path / "row.png"
+    run_cli("show", rows[0][0], "--db", db_path, "--out", out, check=True)
+    assert NAME in _text_in_highlight(out, tmp_path)
 
 
 def _spelled(name: str, text: str) -> bool:
