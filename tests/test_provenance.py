@@ -243,8 +243,15 @@ def test_real_pdf_rows_hold_their_name_inside_their_box(tmp_path, db_path):
         for name, page, bbox in sample:
             p = doc.pages[page - 1]
             x0, top, x1, bottom = bbox
-            assert bottom - top < 0.2 * p.height and x1 - x0 < p.width  # a row's box, not the page
-            box = (max(0, x0 - 1), max(0, top - 1), min(p.width, x1 + 1), min(p.height, bottom + 1))
+            assert bottom - top < 0.5 * p.height and x1 - x0 < p.width  # a row's box, not the page
+            # boxes are measured from the page's top-left corner; pdfplumber keeps the page box's origin
+            ox, oy = p.bbox[0], p.bbox[1]
+            box = (
+                ox + max(0, x0 - 1),
+                oy + max(0, top - 1),
+                ox + min(p.width, x1 + 1),
+                oy + min(p.height, bottom + 1),
+            )
             text = _WS.sub("", p.crop(box).extract_text() or "")
             found += _spelled(_WS.sub("", name), text)
     assert found >= 0.9 * len(sample), f"{found} of {len(sample)} names inside their boxes"
