@@ -64,7 +64,8 @@ def parse_id(ident: str) -> tuple[str, int, int | None]:
     m = _ID.match(ident.strip())
     if not m:
         raise ShowError(
-            f"not a table or indicator id: {ident!r} (expected DOC_ID#N for a table, DOC_ID#N#SEQ for an indicator)"
+            f"not a table or indicator id: {ident!r} (expected DOC_ID#N for a table, DOC_ID#N#SEQ for an "
+            "indicator; at least 4 characters of the doc_id)"
         )
     return m.group(1).lower(), int(m.group(2)), int(m.group(3)) if m.group(3) else None
 
