@@ -23,9 +23,16 @@ from typing import Protocol
 import duckdb
 
 from pipeline.dberrors import open_error
-from pipeline.load import connect, delete_documents, finished_ids, load_document, path_index
+from pipeline.load import (
+    connect,
+    delete_documents,
+    finished_ids,
+    load_document,
+    path_index,
+    update_source_path,
+)
 from pipeline.model import DocumentResult
-from pipeline.paths import display, file_key
+from pipeline.paths import absolute, display, file_key
 from pipeline.plan import Skip, discover, plan
 from pipeline.report import Progress, RunLog, Summary, describe
 from pipeline.storage import StorageError, is_storage_failure, reason
@@ -165,6 +172,7 @@ class _Stale:
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.index = path_index(con)  # a snapshot: a batch names each file once
+        self.paths = dict(con.execute("SELECT doc_id, source_path FROM documents").fetchall())
 
     def drop(self, path: str, doc_id: str) -> None:
         old = sorted(self.index.get(file_key(path), set()) - {doc_id})
@@ -172,6 +180,14 @@ class _Stale:
             with _sigint_deferred():
                 delete_documents(self.con, old)
             log.info("replaced %s: its earlier content (%d document(s)) removed", display(path), len(old))
+
+    def relocate(self, path: str, doc_id: str) -> None:
+        """An unchanged document recorded under a relative path (older versions) gets its
+        absolute one, without being extracted again."""
+        if self.paths.get(doc_id) not in (None, display(absolute(path))):
+            with _sigint_deferred():
+                if update_source_path(self.con, doc_id, path):
+                    log.info("recorded %s under its absolute path", display(path))
 
 
 def _tasks(
@@ -186,6 +202,7 @@ def _tasks(
                 log.info("duplicate %s (%s)", display(item.path), display(item.reason))
             else:
                 summary.skipped += 1
+                stale.relocate(item.path, item.doc_id)
                 log.info("unchanged %s (%s)", display(item.path), item.reason)
                 unchanged.append(item)
             progress.advance()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from pipeline.model import Check, Table
+from pipeline.model import Check, Indicator, Table
 from pipeline.normalize import taxonomy
 from pipeline.normalize.values import ParsedValue, looks_numeric
 
@@ -65,6 +65,7 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
                     "value_unparsed",
                     "warning",
                     f"indicator {ind.seq} {ind.name}: value {v.raw!r} kept as text",
+                    **_at(ind),
                 )
             )
         if ind.level1_raw and ind.level2 and not taxonomy.belongs(ind.level1_raw, ind.level2):
@@ -73,10 +74,15 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
                     "level_mismatch",
                     "warning",
                     f"indicator {ind.seq} {ind.name}: 二级 {ind.level2} is not under printed 一级 {ind.level1_raw}",
+                    **_at(ind),
                 )
             )
         if ind.level2 is None and t.levels_printed:
-            out.append(Check("level_unknown", "warning", f"indicator {ind.seq} {ind.name}: no 二级 label"))
+            out.append(
+                Check(
+                    "level_unknown", "warning", f"indicator {ind.seq} {ind.name}: no 二级 label", **_at(ind)
+                )
+            )
         if ind.level1 is not None and ind.level1 not in taxonomy.LEVEL1 + taxonomy.DEPARTMENT_LEVEL1:
             outside.append(ind.level1)
         if v.unit == "%" and v.value_num is not None and v.value_num > 100 and _SHARE.search(ind.name or ""):
@@ -85,6 +91,7 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
                     "share_above_100",
                     "warning",
                     f"indicator {ind.seq} {ind.name}: target {v.raw} is a share above 100% (as printed)",
+                    **_at(ind),
                 )
             )
         over = _cost_over_budget(ind.level2, v, t.budget_total_wan)
@@ -96,6 +103,7 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
                     f"indicator {ind.seq} {ind.name}: cost target {v.raw}"
                     + (f" (= {over:g} 万元)" if v.unit != "万元" else "")
                     + f" exceeds the table's budget {t.budget_total_wan} 万元",
+                    **_at(ind),
                 )
             )
     if outside:
@@ -112,6 +120,11 @@ def table_checks(t: Table, values: list[ParsedValue]) -> list[Check]:
     if t.year is None:
         out.append(Check("no_year", "warning", "budget year not found"))
     return out
+
+
+def _at(ind: Indicator) -> dict[str, int | None]:
+    """Where a check about one indicator points: its page and seq."""
+    return {"page": ind.page, "seq": ind.seq}
 
 
 def _cost_over_budget(level2: str | None, v: ParsedValue, budget_wan: Decimal | None) -> float | None:
@@ -135,6 +148,7 @@ def document_checks(missed: list[tuple[int, str, str]], tables: list[Table]) -> 
             "warning",
             f"page {page}: {'title' if what == 'title' else 'target-table header'} {text!r}"
             " seen, but no table was extracted from this page",
+            page=page,
         )
         for page, what, text in missed
     ]

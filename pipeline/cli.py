@@ -130,6 +130,17 @@ def _parser() -> argparse.ArgumentParser:
     ck.add_argument("--db", default=DEFAULT_DB)
     ck.add_argument("--severity", choices=["error", "warning", "info"], help="only this severity")
 
+    sh = sub.add_parser(
+        "show",
+        help="print a table or indicator row and render its source page region to PNG",
+        description="Print the row an ID names and write a PNG of the source page around it, the "
+        "row's box outlined in red. ID is a table_id (DOC_ID#N; the doc_id may be shortened to an "
+        "unambiguous prefix) or an indicator_id (DOC_ID#N#SEQ, the indicator_id column of v_indicators).",
+    )
+    sh.add_argument("id", metavar="ID", help="TABLE_ID (DOC_ID#N) or INDICATOR_ID (DOC_ID#N#SEQ)")
+    sh.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    sh.add_argument("--out", metavar="PNG", help="the picture to write (default show-<ID>.png here)")
+
     rp = sub.add_parser(
         "report",
         help="write a self-contained HTML report (charts, the tables behind them, checks)",
@@ -164,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         return _print_checks(args.db, args.severity)
     if args.command == "report":
         return _report(args)
+    if args.command == "show":
+        return _show(args)
     return 2
 
 
@@ -250,6 +263,39 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.show import NoPage, ShowError, default_out, describe, render, resolve
+    from pipeline.dberrors import open_error
+
+    try:
+        with connect(args.db) as con:
+            target = resolve(con, args.id)
+    except (DatabaseError, ShowError) as e:
+        print(f"show failed: {e}", file=sys.stderr)
+        return 2
+    except duckdb.Error as e:
+        print(f"show failed: cannot read {args.db}: {open_error(e)}", file=sys.stderr)
+        return 2
+    print("\n".join(describe(target)))
+    out = Path(args.out) if args.out else default_out(args.id)
+    try:
+        note = render(target, out)
+    except NoPage as e:
+        print(f"no picture: {e}", file=sys.stderr)
+        return 0
+    except ShowError as e:
+        print(f"no picture: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"show failed: cannot write {out}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    print(f"{'picture':18s} {out} ({note})")
+    return 0
+
+
 def _format_options(p: argparse.ArgumentParser) -> None:
     g = p.add_mutually_exclusive_group()
     g.add_argument("--csv", dest="fmt", action="store_const", const="csv", help="print CSV")
@@ -327,15 +373,18 @@ def _non_negative_float(text: str) -> float:
 def _print_checks(db: str, severity: str | None) -> int:
     import duckdb
 
+    from pipeline.analysis.links import page_link
     from pipeline.dberrors import open_error
     from pipeline.load import connect
 
     if not Path(db).is_file():
         print(f"cannot open {db}: no such database", file=sys.stderr)
         return 2
-    # checks about a whole document carry `doc_id#0000`, which names no target table
+    # checks about a whole document carry `doc_id#0000`, which names no target table; checks of
+    # databases of earlier versions have no page: the table's first page stands in
     sql = (
-        "SELECT d.source_path, c.severity, c.\"check\", coalesce(t.project || ': ', '') || c.detail "
+        "SELECT d.source_path, c.severity, c.\"check\", coalesce(t.project || ': ', '') || c.detail, "
+        "coalesce({page}, t.page_first) "
         "FROM checks c JOIN documents d ON d.doc_id = split_part(c.table_id, '#', 1) "
         "LEFT JOIN target_tables t ON t.table_id = c.table_id"
     )
@@ -346,14 +395,18 @@ def _print_checks(db: str, severity: str | None) -> int:
     try:
         con = connect(db, read_only=True)
         try:
-            rows = con.execute(sql + " ORDER BY 1, 3", params).fetchall()
+            cols = "SELECT count(*) FROM information_schema.columns WHERE table_name = 'checks' AND column_name = 'page'"
+            page = "c.page" if con.execute(cols).fetchall()[0][0] else "NULL::INTEGER"
+            rows = con.execute(sql.format(page=page) + " ORDER BY 1, 5 NULLS FIRST, 3", params).fetchall()
         finally:
             con.close()
     except duckdb.Error as e:
         print(f"cannot read {db}: {open_error(e)}", file=sys.stderr)
         return 2
-    for path, sev, check, detail in rows:
-        print(f"{sev:7s} {check:20s} {path}: {detail}")
+    for path, sev, check, detail, page in rows:
+        where = f"{path} p.{page}" if page is not None else path
+        link = page_link(path, page)
+        print(f"{sev:7s} {check:20s} {where}: {detail}" + (f"  <{link}>" if link else ""))
     return 0
 
 

@@ -54,6 +54,14 @@ _FORMULA_SQL = (
 )
 
 
+# tables whose rows carry a page → that column; the link is built as the views' page_link macro
+_PAGE_COLUMN = {"target_tables": "page_first", "indicators": "page"}
+_LINK_SQL = (
+    "CASE WHEN d.source_path LIKE '/%' THEN 'file://' || replace(url_encode(d.source_path), '%2F', '/') "
+    "|| coalesce('#page=' || {page}, '') END"
+)
+
+
 class ExportError(Exception):
     """An export that cannot be done; the message is the one-line reason."""
 
@@ -107,8 +115,18 @@ def _names(fmt: str, tables: list[str]) -> list[str]:
 
 
 def _query(table: str, with_year: bool = False) -> str:
-    """All rows of a table in a stable order; child tables get their table's year."""
+    """All rows of a table in a stable order; child tables get their table's year; rows with a
+    page get `source_link` (`file:///…#page=N`, see pipeline/analysis/links.py)."""
     order = TABLES[table]
+    if table in _PAGE_COLUMN:
+        link = _LINK_SQL.format(page=f"c.{_PAGE_COLUMN[table]}")
+        year = ", t.year" if with_year and table != "target_tables" else ""
+        join = " LEFT JOIN target_tables t ON c.table_id = t.table_id" if year else ""
+        order = ", ".join(f"c.{col.strip()}" for col in order.split(","))
+        return (
+            f"SELECT c.*{year}, {link} AS source_link FROM {table} c{join} "
+            f"LEFT JOIN documents d ON d.doc_id = split_part(c.table_id, '#', 1) ORDER BY {order}"
+        )
     if not with_year or table in ("documents", "target_tables"):
         return f"SELECT * FROM {table} ORDER BY {order}"
     order = ", ".join(f"c.{col.strip()}" for col in order.split(","))

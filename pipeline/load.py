@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from pipeline import EXTRACTOR_VERSION
 from pipeline.model import DocumentResult
-from pipeline.paths import display, file_key, text
+from pipeline.paths import absolute, display, file_key, text
 
 _CHILD_TABLES = (
     "checks",
@@ -94,7 +94,14 @@ _INDICATORS = {
     "bbox": _BBOX,
     "ocr_confidence": pa.float64(),
 }
-_CHECKS = {"table_id": pa.string(), "check": pa.string(), "severity": pa.string(), "detail": pa.string()}
+_CHECKS = {
+    "table_id": pa.string(),
+    "check": pa.string(),
+    "severity": pa.string(),
+    "detail": pa.string(),
+    "page": pa.int32(),
+    "seq": pa.int32(),
+}
 
 
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -155,6 +162,23 @@ def path_index(con: duckdb.DuckDBPyConnection) -> dict[bytes, set[str]]:
     return index
 
 
+def _source_path(path: str) -> str:
+    """What `documents.source_path` records: the absolute path, as text."""
+    return display(absolute(path))
+
+
+def update_source_path(con: duckdb.DuckDBPyConnection, doc_id: str, path: str) -> bool:
+    """Record the absolute path of a document already loaded from this same file (a database of
+    a version that kept paths relative to where the run started).  True if the row changed."""
+    new = _source_path(path)
+    rows = con.execute(
+        "UPDATE documents SET source_path = ? WHERE doc_id = ? AND source_path IS DISTINCT FROM ? "
+        "AND (source_file = ? OR source_file IS NULL) RETURNING doc_id",
+        [new, doc_id, new, file_key(path)],
+    ).fetchall()
+    return bool(rows)
+
+
 def delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     """Remove documents and all their rows, in one transaction."""
     if not doc_ids:
@@ -179,8 +203,8 @@ def load_document(con: duckdb.DuckDBPyConnection, doc: DocumentResult) -> None:
         # so a new document needs no scans of the child tables.
         present = con.execute(
             "SELECT doc_id FROM documents WHERE doc_id = ? OR source_file = ? "
-            "OR (source_file IS NULL AND source_path = ?)",
-            [doc.doc_id, file_key(doc.source_path), display(doc.source_path)],
+            "OR (source_file IS NULL AND source_path IN (?, ?))",
+            [doc.doc_id, file_key(doc.source_path), display(doc.source_path), _source_path(doc.source_path)],
         ).fetchall()
         _delete(con, [r[0] for r in present])
         for table, batch in batches.items():
@@ -208,7 +232,7 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
     documents = [
         [
             doc.doc_id,
-            display(doc.source_path),
+            _source_path(doc.source_path),
             doc.source_format,
             doc.pages,
             doc.ocr_pages,
@@ -279,9 +303,12 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
             ]
             for i in t.indicators
         ]
-        checks += [[tid, c.check, c.severity, c.detail] for c in t.checks]
+        checks += [
+            [tid, c.check, c.severity, c.detail, c.page if c.page is not None else t.page_first, c.seq]
+            for c in t.checks
+        ]
     # checks about the whole document (self-audit) carry the document's own id, `doc_id#0000`
-    checks += [[table_id(doc.doc_id, 0), c.check, c.severity, c.detail] for c in doc.checks]
+    checks += [[table_id(doc.doc_id, 0), c.check, c.severity, c.detail, c.page, None] for c in doc.checks]
     return {
         "documents": _arrow(_DOCUMENTS, documents),
         "target_tables": _arrow(_TARGET_TABLES, tables),

@@ -169,6 +169,8 @@ class Check:
     check: str
     severity: str  # "error" | "warning" | "info"
     detail: str
+    page: int | None = None  # the page concerned; the loader falls back to the table's first page
+    seq: int | None = None  # the indicator concerned, for a check about one indicator row
 
 
 @dataclass

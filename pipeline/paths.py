@@ -35,6 +35,12 @@ def _only_escapes(value: str) -> bool:
     return all(not (0xD800 <= ord(c) <= 0xDFFF) or 0xDC80 <= ord(c) <= 0xDCFF for c in value)
 
 
+def absolute(path: str | os.PathLike[str]) -> str:
+    """`path` made absolute against the working directory, `.`/`..` folded, symlinks kept (the
+    base name stays the one found).  This is what `documents.source_path` records."""
+    return os.path.abspath(os.fspath(path))
+
+
 def file_key(path: str | os.PathLike[str]) -> bytes:
     """The identity of a file: its resolved absolute path, as the filesystem's bytes (lossless).
     The same file named relatively, absolutely or through a symlink has one key."""

@@ -72,8 +72,12 @@ CREATE TABLE IF NOT EXISTS checks (
     table_id VARCHAR,
     "check"  VARCHAR,
     severity VARCHAR,                      -- error | warning | info
-    detail   VARCHAR
+    detail   VARCHAR,
+    page     INTEGER,                      -- page of the row or table the check is about
+    seq      INTEGER                       -- the indicator's seq, for a check about one indicator
 );
+ALTER TABLE checks ADD COLUMN IF NOT EXISTS page INTEGER;  -- databases of earlier versions
+ALTER TABLE checks ADD COLUMN IF NOT EXISTS seq INTEGER;
 
 -- Derived per table by pipeline/analysis (region, department category); rebuilt when stale.
 CREATE TABLE IF NOT EXISTS table_context (

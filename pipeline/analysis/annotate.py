@@ -8,6 +8,7 @@ a rerun over a large database costs little.  Everything happens in one transacti
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from importlib import resources
 
@@ -23,7 +24,24 @@ log = logging.getLogger(__name__)
 # Bump when places.py or departments.py change what they return.
 CONTEXT_VERSION = "2"
 
-VIEWS = ("v_tables", "v_indicators", "v_budget")
+VIEWS = ("v_tables", "v_indicators", "v_budget", "v_checks")
+
+
+def _views_sql() -> str:
+    return resources.files("pipeline.analysis").joinpath("views.sql").read_text(encoding="utf-8")
+
+
+def _views_tag() -> str:
+    """Which views.sql made the views: stored as v_indicators' comment, so that a database whose
+    views an older version made gets the current ones (see `views_current`)."""
+    return "views " + hashlib.sha256(_views_sql().encode("utf-8")).hexdigest()[:16]
+
+
+def views_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every view exists and was made by this version's views.sql."""
+    rows = con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall()
+    found = dict(rows)
+    return all(v in found for v in VIEWS) and found.get("v_indicators") == _views_tag()
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
@@ -33,7 +51,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     try:
         n_tables = _refresh_context(con)
         n_indicators = _refresh_concepts(con)
-        con.execute(resources.files("pipeline.analysis").joinpath("views.sql").read_text(encoding="utf-8"))
+        con.execute(_views_sql())
+        con.execute(f"COMMENT ON VIEW v_indicators IS '{_views_tag()}'")
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # a fatal error (full disk) has ended it already

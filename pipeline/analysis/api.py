@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.analysis.annotate import VIEWS, refresh
+from pipeline.analysis.annotate import refresh, views_current
 from pipeline.dberrors import open_error
 from pipeline.load import has_relation
 
@@ -20,8 +20,8 @@ class DatabaseError(Exception):
 def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection on which v_indicators, v_budget and v_tables exist.
 
-    A database written by an older version lacks the views or the annotation tables: they are
-    added (which needs one write) before the connection is handed out."""
+    A database written by an older version lacks the views (or has older ones) or the annotation
+    tables: they are added (which needs one write) before the connection is handed out."""
     path = Path(db)
     if not path.is_file():
         raise DatabaseError(f"{path}: no such database (run `python -m pipeline extract` first)")
@@ -30,7 +30,7 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
     except duckdb.Error as e:
         raise DatabaseError(f"{path}: cannot open: {open_error(e)}") from e
     try:
-        needs_views = has_relation(con, "target_tables") and not all(has_relation(con, v) for v in VIEWS)
+        needs_views = has_relation(con, "target_tables") and not views_current(con)
     except duckdb.Error as e:
         con.close()
         raise DatabaseError(f"{path}: cannot read: {open_error(e)}") from e
