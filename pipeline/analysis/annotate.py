@@ -14,9 +14,10 @@ from importlib import resources
 import duckdb
 import pyarrow as pa
 
-from pipeline.analysis.concepts import CONCEPTS_VERSION, classify
+from pipeline.analysis.concepts import CONCEPTS_VERSION, classify, direction
 from pipeline.analysis.departments import categorize
 from pipeline.analysis.places import locate
+from pipeline.normalize.canonical_units import UNITS_VERSION, canonical
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,9 @@ log = logging.getLogger(__name__)
 CONTEXT_VERSION = "2"
 
 VIEWS = ("v_tables", "v_indicators", "v_budget")
+
+# indicator_concepts holds concepts and canonical units: either's rules changing redoes it
+_INDICATOR_VERSION = f"{CONCEPTS_VERSION}+units{UNITS_VERSION}"
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
@@ -80,7 +84,7 @@ def _refresh_context(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _refresh_concepts(con: duckdb.DuckDBPyConnection) -> int:
-    _drop_stale(con, "indicator_concepts", CONCEPTS_VERSION)
+    _drop_stale(con, "indicator_concepts", _INDICATOR_VERSION)
     todo = con.execute(
         """SELECT i.table_id, i.seq, i.name, i.dimension, i.unit, i.comparator
            FROM indicators i ANTI JOIN indicator_concepts k ON k.table_id = i.table_id AND k.seq = i.seq"""
@@ -88,13 +92,17 @@ def _refresh_concepts(con: duckdb.DuckDBPyConnection) -> int:
     rows = []
     for table_id, seq, name, dimension, unit, comparator in todo:
         concept, rule = classify(name, dimension, unit, comparator)
+        std = canonical(unit)
         rows.append(
             {
                 "table_id": table_id,
                 "seq": seq,
                 "concept": concept,
                 "concept_rule": rule,
-                "version": CONCEPTS_VERSION,
+                "unit_std": std.unit if std else None,
+                "unit_factor": std.factor if std else None,
+                "direction": direction(concept),
+                "version": _INDICATOR_VERSION,
             }
         )
     _insert(con, "indicator_concepts", rows)
