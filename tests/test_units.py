@@ -233,3 +233,23 @@ def test_compare_cli_filters_sort_and_errors(units_db):
         "compare", "--concept", "cost_per_person", "--unit", "元/人/月", "--db", units_db, "--json"
     )
     assert json.loads(same.stdout)["unit"] == "元/人·月"
+
+
+def test_a_database_with_views_of_an_earlier_version_is_brought_up_to_date(units_db, tmp_path):
+    """A database extracted before canonical units existed: its v_indicators lacks unit_std and
+    its concepts are of older rules.  Opening it refreshes both."""
+    import duckdb
+
+    db = tmp_path / "old.duckdb"
+    db.write_bytes(units_db.read_bytes())
+    con = duckdb.connect(str(db))
+    con.execute(
+        "CREATE OR REPLACE VIEW v_indicators AS SELECT i.*, NULL::VARCHAR AS concept FROM indicators i"
+    )
+    con.execute("UPDATE indicator_concepts SET concept = 'accuracy_rate', version = '3'")
+    con.execute("DROP TABLE analysis_state")
+    con.close()
+    out = run_cli("compare", "--concept", "error_rate", "--by", "region", "--db", db, "--json")
+    assert out.returncode == 0, out.stderr
+    assert [r["region"] for r in json.loads(out.stdout)["rows"]] == ["福州市", "烟台市"]
+    assert query(db, "SELECT count(*) FROM indicator_concepts WHERE version = '3'") == [(0,)]

@@ -8,6 +8,7 @@ a rerun over a large database costs little.  Everything happens in one transacti
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from importlib import resources
 
@@ -30,6 +31,26 @@ VIEWS = ("v_tables", "v_indicators", "v_budget")
 _INDICATOR_VERSION = f"{CONCEPTS_VERSION}+units{UNITS_VERSION}"
 
 
+def _views_sql() -> str:
+    return resources.files("pipeline.analysis").joinpath("views.sql").read_text(encoding="utf-8")
+
+
+def fingerprint() -> str:
+    """What the analysis layer of this version looks like: the views and the rules' versions.
+    A database whose stored fingerprint differs is refreshed when it is opened (`api.connect`)."""
+    text = "\n".join((_views_sql(), CONTEXT_VERSION, _INDICATOR_VERSION))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the views and derived tables were made by this version."""
+    try:
+        row = con.execute("SELECT fingerprint FROM analysis_state").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row[0] == fingerprint()
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """Annotate what is not annotated yet and (re)create the views.  Returns (tables, indicators)
     annotated by this call."""
@@ -37,7 +58,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     try:
         n_tables = _refresh_context(con)
         n_indicators = _refresh_concepts(con)
-        con.execute(resources.files("pipeline.analysis").joinpath("views.sql").read_text(encoding="utf-8"))
+        con.execute(_views_sql())
+        con.execute("CREATE OR REPLACE TABLE analysis_state AS SELECT ? AS fingerprint", [fingerprint()])
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # a fatal error (full disk) has ended it already
