@@ -253,3 +253,39 @@ def test_a_database_with_views_of_an_earlier_version_is_brought_up_to_date(units
     assert out.returncode == 0, out.stderr
     assert [r["region"] for r in json.loads(out.stdout)["rows"]] == ["福州市", "烟台市"]
     assert query(db, "SELECT count(*) FROM indicator_concepts WHERE version = '3'") == [(0,)]
+
+
+def _accounted(js: dict) -> None:
+    """Every indicator of the concept is either compared or counted as left out."""
+    rows, ex = js["rows"], js["excluded"]
+    left_out = sum(u["targets"] for u in ex["other_units"]) + ex["no_unit"] + ex["qualitative"]
+    assert sum(r["indicators"] for r in rows) == sum(r["compared"] for r in rows) + left_out
+    assert all(r["unit"] == js["unit"] for r in rows)
+    assert js["unit"] not in {u["unit"] for u in ex["other_units"]}
+
+
+def test_compare_leaves_nothing_out_silently(units_db):
+    for concept in ("cost_per_person", "budget_control", "satisfaction", "error_rate", "deadline"):
+        out = run_cli("compare", "--concept", concept, "--db", units_db, "--json", check=True)
+        _accounted(json.loads(out.stdout))
+
+
+def test_indicators_api_filters_by_direction_and_canonical_unit(units_db):
+    from pipeline.analysis.api import indicators
+
+    df = indicators(units_db, direction="lower", unit_std="%", concept="error_rate")
+    assert sorted(df["value_num_std"]) == [1.0, 2.0]
+
+
+@pytest.mark.slow
+def test_per_person_cost_over_the_real_corpus(corpus_db):
+    """The issue's check: `compare --concept cost_per_person` over the real documents compares
+    one unit and lists the per-person targets in the others."""
+    out = run_cli("compare", "--concept", "cost_per_person", "--db", corpus_db, "--json", check=True)
+    js = json.loads(out.stdout)
+    _accounted(js)
+    assert js["unit"] == "元/人·月"
+    assert {"元/人", "元/人·年"} <= {u["unit"] for u in js["excluded"]["other_units"]}
+    assert len(js["excluded"]["unit_spellings"]) >= 3  # 元/人*月, 元/人/月, 元/人月 … merged
+    table = run_cli("compare", "--concept", "cost_per_person", "--db", corpus_db, check=True)
+    assert "left out of the comparison in 元/人·月" in table.stderr and "元/人 " in table.stderr

@@ -77,6 +77,7 @@ def _refreshed(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 FILTERS = (
     "year", "region", "province", "city", "county", "department", "department_category",
     "kind", "project", "level1", "level2", "dimension", "concept", "comparator", "unit",
+    "direction", "unit_std",
 )  # fmt: skip
 
 
