@@ -122,6 +122,7 @@ def units_db(tmp_path_factory) -> Path:
         "烟台市民政局",
         [
             ("法律援助经费\t≤10万元", "法律援助经费\t≤100000元"),
+            ("法律援助经费及代理市人民政府参与行政诉讼案件代理费\t≤15万元", "诉讼代理费\t120000-150000元"),
             ("司法局社区服刑人员定位手环经费\t≤55.55万元", "人均培训费\t≤550元/人*月"),
             ("标准厂房验收合格率\t100%", "文书差错率\t≤2%"),
             ("在职及退休干部满意度\t≥95%", "在职及退休干部满意度\t≥90%"),
@@ -146,16 +147,17 @@ def units_db(tmp_path_factory) -> Path:
 def test_views_carry_canonical_units_and_direction(units_db):
     rows = query(
         units_db,
-        "SELECT region, unit, unit_std, value_num, value_num_std, direction FROM v_indicators "
-        "WHERE name IN ('法律援助经费', '人均培训费', '文书差错率') ORDER BY region, name",
+        "SELECT region, unit, unit_std, value_num, value_num_std, value_max_std, direction FROM v_indicators "
+        "WHERE name IN ('法律援助经费', '人均培训费', '文书差错率', '诉讼代理费') ORDER BY region, name",
     )
     assert rows == [
-        ("库尔勒市", "万元", "万元", 10.0, 10.0, "lower"),
-        ("烟台市", "元/人*月", "元/人·月", 550.0, 550.0, None),
-        ("烟台市", "%", "%", 2.0, 2.0, "lower"),
-        ("烟台市", "元", "万元", 100000.0, 10.0, "lower"),
-        ("福州市", "元/人月", "元/人·月", 600.0, 600.0, None),
-        ("福州市", "%", "%", 1.0, 1.0, "lower"),
+        ("库尔勒市", "万元", "万元", 10.0, 10.0, None, "lower"),
+        ("烟台市", "元/人*月", "元/人·月", 550.0, 550.0, None, None),
+        ("烟台市", "%", "%", 2.0, 2.0, None, "lower"),
+        ("烟台市", "元", "万元", 100000.0, 10.0, None, "lower"),
+        ("烟台市", "元", "万元", 120000.0, 12.0, 15.0, "lower"),  # a range: both bounds scaled
+        ("福州市", "元/人月", "元/人·月", 600.0, 600.0, None, None),
+        ("福州市", "%", "%", 1.0, 1.0, None, "lower"),
     ]
 
 
@@ -184,7 +186,7 @@ def test_compare_converts_yuan_to_wan(units_db):
     assert c.unit == "万元"
     row = dict(zip(c.columns, c.rows[0], strict=True))
     assert (row["region"], row["min"]) == ("烟台市", 10.0)  # ≤100000元 compared as 10万元
-    assert {"printed": "元", "targets": 1} in c.excluded["unit_spellings"]
+    assert {"printed": "元", "targets": 2} in c.excluded["unit_spellings"]
     # the % rows of the concept (在职人员控制率) are listed as left out
     assert c.excluded["other_units"] == [{"unit": "%", "targets": 1}]
 
