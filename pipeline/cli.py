@@ -112,13 +112,26 @@ def _parser() -> argparse.ArgumentParser:
         epilog="concepts:\n" + "\n".join(f"  {k:22s} {v}" for k, v in CONCEPTS.items()),
         help="targets of one indicator concept side by side, by department, region or year",
         description="For one concept (e.g. satisfaction), one row per department, region, year "
-        "or category: tables and indicators carrying it, how many are quantified, and the min, "
-        "median, max and most common target in the concept's most common unit.",
+        "or category: tables and indicators carrying it, how many are quantified, how many are in "
+        "the compared unit, and the min, median, max and most common target in that unit (the "
+        "concept's most common canonical unit: 元/人月 and 元/人·月 are one unit; 元 and 万元 are "
+        "compared in 万元). Targets left out (other units, no unit, qualitative) are listed after "
+        "the table (on stderr; under `excluded` with --json).",
     )
     cp.add_argument("--concept", required=True, help="e.g. satisfaction, completion_rate, budget_control")
     cp.add_argument("--by", choices=["department", "region", "year", "category"], default="department")
     cp.add_argument("--year", type=int, help="only this budget year")
     cp.add_argument("--unit", help="compare targets in this unit (default: the most common one)")
+    cp.add_argument("--region", help="only this region, province, city or county (e.g. 北京市, 烟台市)")
+    cp.add_argument("--category", help="only this department category (e.g. 民政, 教育)")
+    cp.add_argument("--department", help="only departments whose name contains this text")
+    cp.add_argument(
+        "--sort",
+        choices=["strongest", "weakest", "high", "low"],
+        help="order of the groups by median target: strongest/weakest follow the concept's direction "
+        "(a low error-rate ceiling is strong, a low satisfaction target weak); high/low are plain "
+        "numeric order (default: strongest first, or high for concepts with no direction)",
+    )
     cp.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     _format_options(cp)
 
@@ -329,17 +342,35 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    import json
+
     from pipeline.analysis.api import DatabaseError, connect
     from pipeline.analysis.compare import CompareError, compare
     from pipeline.analysis.tabulate import render
 
     try:
         with connect(args.db) as con:
-            columns, rows = compare(con, args.concept, args.by, year=args.year, unit=args.unit)
+            result = compare(
+                con,
+                args.concept,
+                args.by,
+                year=args.year,
+                unit=args.unit,
+                region=args.region,
+                category=args.category,
+                department=args.department,
+                sort=args.sort,
+            )
     except (DatabaseError, CompareError) as e:
         print(f"compare failed: {e}", file=sys.stderr)
         return 2
-    sys.stdout.write(render(columns, rows, args.fmt))
+    if args.fmt == "json":
+        sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False, indent=1) + "\n")
+        return 0
+    sys.stdout.write(render(result.columns, result.rows, args.fmt))
+    note = result.note()
+    if note:
+        print(note, file=sys.stderr)
     return 0
 
 

@@ -101,3 +101,8 @@ CREATE TABLE IF NOT EXISTS indicator_concepts (
     concept_rule VARCHAR,
     version      VARCHAR
 );
+-- the canonical unit of the indicator's value and the factor to it (canonical_units.py), and
+-- which way the concept is better (concepts.DIRECTION)
+ALTER TABLE indicator_concepts ADD COLUMN IF NOT EXISTS unit_std VARCHAR;
+ALTER TABLE indicator_concepts ADD COLUMN IF NOT EXISTS unit_factor DOUBLE;
+ALTER TABLE indicator_concepts ADD COLUMN IF NOT EXISTS direction VARCHAR;

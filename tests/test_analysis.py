@@ -266,7 +266,7 @@ def test_compare_puts_targets_side_by_side(corpus_db):
     by_cat = run_cli(
         "compare", "--concept", "satisfaction", "--by", "category", "--db", corpus_db, "--json", check=True
     )
-    assert {r["category"]: r["tables"] for r in json.loads(by_cat.stdout)} == {"司法": 1, "民政": 2}
+    assert {r["category"]: r["tables"] for r in json.loads(by_cat.stdout)["rows"]} == {"司法": 1, "民政": 2}
     bad = run_cli("compare", "--concept", "happiness", "--db", corpus_db)
     assert bad.returncode == 2 and "unknown concept" in bad.stderr
 

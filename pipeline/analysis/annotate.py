@@ -15,9 +15,10 @@ from importlib import resources
 import duckdb
 import pyarrow as pa
 
-from pipeline.analysis.concepts import CONCEPTS_VERSION, classify
+from pipeline.analysis.concepts import CONCEPTS_VERSION, classify, direction
 from pipeline.analysis.departments import categorize
 from pipeline.analysis.places import locate
+from pipeline.normalize.canonical_units import UNITS_VERSION, canonical
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +28,28 @@ CONTEXT_VERSION = "2"
 VIEWS = ("v_tables", "v_indicators", "v_budget", "v_checks")
 
 
+# indicator_concepts holds concepts and canonical units: either's rules changing redoes it
+_INDICATOR_VERSION = f"{CONCEPTS_VERSION}+units{UNITS_VERSION}"
+
+
 def _views_sql() -> str:
     return resources.files("pipeline.analysis").joinpath("views.sql").read_text(encoding="utf-8")
 
 
-def _views_tag() -> str:
-    """Which views.sql made the views: stored as v_indicators' comment, so that a database whose
-    views an older version made gets the current ones (see `views_current`)."""
-    return "views " + hashlib.sha256(_views_sql().encode("utf-8")).hexdigest()[:16]
+def fingerprint() -> str:
+    """What the analysis layer of this version looks like: the views and the rules' versions.
+    A database whose stored fingerprint differs is refreshed when it is opened (`api.connect`)."""
+    text = "\n".join((_views_sql(), CONTEXT_VERSION, _INDICATOR_VERSION))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def views_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether every view exists and was made by this version's views.sql."""
-    rows = con.execute("SELECT view_name, comment FROM duckdb_views() WHERE NOT internal").fetchall()
-    found = dict(rows)
-    return all(v in found for v in VIEWS) and found.get("v_indicators") == _views_tag()
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the views and derived tables were made by this version."""
+    try:
+        row = con.execute("SELECT fingerprint FROM analysis_state").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row[0] == fingerprint()
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
@@ -52,7 +60,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         n_tables = _refresh_context(con)
         n_indicators = _refresh_concepts(con)
         con.execute(_views_sql())
-        con.execute(f"COMMENT ON VIEW v_indicators IS '{_views_tag()}'")
+        con.execute("CREATE OR REPLACE TABLE analysis_state AS SELECT ? AS fingerprint", [fingerprint()])
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # a fatal error (full disk) has ended it already
@@ -99,7 +107,7 @@ def _refresh_context(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def _refresh_concepts(con: duckdb.DuckDBPyConnection) -> int:
-    _drop_stale(con, "indicator_concepts", CONCEPTS_VERSION)
+    _drop_stale(con, "indicator_concepts", _INDICATOR_VERSION)
     todo = con.execute(
         """SELECT i.table_id, i.seq, i.name, i.dimension, i.unit, i.comparator
            FROM indicators i ANTI JOIN indicator_concepts k ON k.table_id = i.table_id AND k.seq = i.seq"""
@@ -107,13 +115,17 @@ def _refresh_concepts(con: duckdb.DuckDBPyConnection) -> int:
     rows = []
     for table_id, seq, name, dimension, unit, comparator in todo:
         concept, rule = classify(name, dimension, unit, comparator)
+        std = canonical(unit)
         rows.append(
             {
                 "table_id": table_id,
                 "seq": seq,
                 "concept": concept,
                 "concept_rule": rule,
-                "version": CONCEPTS_VERSION,
+                "unit_std": std.unit if std else None,
+                "unit_factor": std.factor if std else None,
+                "direction": direction(concept),
+                "version": _INDICATOR_VERSION,
             }
         )
     _insert(con, "indicator_concepts", rows)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from pipeline.analysis.annotate import refresh, views_current
+from pipeline.analysis.annotate import VIEWS, is_current, refresh
 from pipeline.dberrors import open_error
 from pipeline.load import has_relation
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseError(Exception):
@@ -30,10 +33,14 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
     except duckdb.Error as e:
         raise DatabaseError(f"{path}: cannot open: {open_error(e)}") from e
     try:
-        needs_views = has_relation(con, "target_tables") and not views_current(con)
+        needs_views = has_relation(con, "target_tables") and not all(has_relation(con, v) for v in VIEWS)
+        stale = has_relation(con, "target_tables") and not needs_views and not is_current(con)
     except duckdb.Error as e:
         con.close()
         raise DatabaseError(f"{path}: cannot read: {open_error(e)}") from e
+    if stale:  # views of an earlier version: brought up to date if the file can be written
+        con.close()
+        con = _refreshed(path, read_only)
     if needs_views:
         con.close()
         from pipeline.load import connect as open_for_writing
@@ -50,10 +57,27 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
     return con
 
 
+def _refreshed(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The database after a refresh of its views and derived tables; as it was when it cannot be
+    written (a read-only file, another writer), which still answers queries on the older views."""
+    from pipeline.load import connect as open_for_writing
+
+    try:
+        with open_for_writing(path) as w:
+            refresh(w)
+    except (duckdb.Error, OSError) as e:
+        log.warning("%s: views of an earlier version kept (cannot update them: %s)", path, open_error(e))
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as e:
+        raise DatabaseError(f"{path}: cannot open: {open_error(e)}") from e
+
+
 # filter keyword → column of v_indicators; a list value means "any of"
 FILTERS = (
     "year", "region", "province", "city", "county", "department", "department_category",
     "kind", "project", "level1", "level2", "dimension", "concept", "comparator", "unit",
+    "direction", "unit_std",
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from pipeline.normalize import taxonomy
+from pipeline.normalize.canonical_units import is_per_person
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -34,15 +35,19 @@ CONCEPTS: dict[str, str] = {
     "completion_rate": "completion rate (完成率, 办结率)",
     "coverage_rate": "coverage (覆盖率, 普及率)",
     "pass_rate": "pass / acceptance rate (合格率, 验收通过率, 达标率)",
-    "accuracy_rate": "accuracy (准确率, 差错率)",
-    "availability_rate": "systems and equipment in working order (正常运行率, 故障率, 完好率)",
+    "accuracy_rate": "accuracy (准确率, 正确率)",
+    "error_rate": "errors and defects, lower is better (差错率, 错误率, 不合格率)",
+    "availability_rate": "systems and equipment in working order (正常运行率, 完好率, 在线率)",
+    "failure_rate": "breakdowns, lower is better (故障率, 停机率)",
+    "incident_rate": "adverse events, lower is better (事故率, 发生率, 违法率, 返工率, 流失率, 空置率)",
     "utilization_rate": "utilization (利用率, 使用率)",
     "response_time": "time to respond or repair (响应时间, 修复时间)",
     "handling_rate": "share of incidents handled (响应率, 处置率, 修复率)",
     "service_life": "years the output keeps working (使用年限)",
     "deadline": "when the work is done (完成时间, 实施期限)",
     "budget_control": "cost / budget ceiling (成本, 预算控制)",
-    "unit_cost": "cost per unit or subsidy standard (单价, 人均成本, 补贴标准, 元/人)",
+    "cost_per_person": "money per person, in a per-person unit (元/人, 元/人·月, 万元/人·年)",
+    "unit_cost": "cost per other unit or subsidy standard (单价, 单位成本, 补贴标准, 元/次)",
     "beneficiaries": "people or units who benefit (受益人数, 惠及)",
     "participation_rate": "attendance / participation (出勤率, 参与率)",
     "output_count": "count of outputs (次, 人, 场, 个, 项 …)",
@@ -61,7 +66,10 @@ DIRECTION: dict[str, str] = {
     "coverage_rate": "higher",
     "pass_rate": "higher",
     "accuracy_rate": "higher",
+    "error_rate": "lower",
     "availability_rate": "higher",
+    "failure_rate": "lower",
+    "incident_rate": "lower",
     "utilization_rate": "higher",
     "response_time": "lower",
     "handling_rate": "higher",
@@ -79,7 +87,8 @@ def direction(concept: str | None) -> str | None:
 DOMAIN_WORDS = _words(
     "满意度 满意率 满意程度 投诉率 知晓率 知晓度 执行率 支出率 完成率 完成度 办结率 结案率 落实率 建成率 "
     "及时率 准时率 及时性 按时完成率 按期完成率 覆盖率 覆盖面 普及率 合格率 通过率 达标率 优良率 "
-    "准确率 正确率 准确性 差错率 错误率 运行率 正常运行率 可用率 在线率 完好率 故障率 可用性 "
+    "准确率 正确率 准确性 差错率 错误率 误差率 出错率 失误率 不合格率 运行率 正常运行率 可用率 在线率 完好率 故障率 停机率 可用性 "
+    "事故率 发生率 违法率 返工率 流失率 空置率 超支率 发病率 复发率 死亡率 辍学率 失业率 "
     "利用率 使用率 响应时间 修复时间 处置时间 到场时间 恢复时间 解决时间 处理时间 到达时间 响应率 修复率 处置率 排除率 解决率 "
     "出勤率 参与率 参与度 到课率 参训率 实施期 执行期 服务期 "
     "单价 人均 均价 单位成本 补贴标准 补助标准 "
@@ -113,11 +122,15 @@ class Rule:
     units: frozenset[str] | None = None
     comparators: frozenset[str] | None = None
     per_unit: bool = False  # the unit is a rate such as 元/人, 万元/天
+    per_person: bool = False  # the unit is money per person (元/人, 元/人·月)
+    not_tokens: frozenset[str] = frozenset()  # none of these words may be in the name
 
     def match(self, toks: set[str], dimension: str | None, unit: str | None, comparator: str | None) -> bool:
         if self.tokens and not (self.tokens & toks):
             return False
         if self.with_tokens and not (self.with_tokens & toks):
+            return False
+        if self.not_tokens & toks:
             return False
         if self.dimensions is not None and dimension not in self.dimensions:
             return False
@@ -126,6 +139,8 @@ class Rule:
         if self.units is not None and unit not in self.units:
             return False
         if self.per_unit and "/" not in (unit or ""):
+            return False
+        if self.per_person and not is_per_person(unit):
             return False
         return self.comparators is None or comparator in self.comparators
 
@@ -139,6 +154,9 @@ _ON_TIME = _f("按时 按期 如期 及时 准时 按计划 按进度")
 _BENEFITS = frozenset(
     {"economic_benefit", "social_benefit", "ecological_benefit", "sustainability", "satisfaction"}
 )
+# a target to bring a bad rate down (发生率下降) is a success measure, not the bad rate itself
+_DOWN = _f("下降 降低 减少 降幅 下降率 降低率 减少率 减幅 压降")
+_NONE = _f("无 零 不出 没有")
 _COUNT_WORDS = _f("数量 人数 次数 场次 人次 个数 件数 户数 天数 期数 班次 篇数 项数 台数 套数")
 
 RULES: tuple[Rule, ...] = (
@@ -151,8 +169,19 @@ RULES: tuple[Rule, ...] = (
     Rule("completion_rate", "token 完成率", _f("完成率 完成度 办结率 结案率 落实率 建成率 完成比例")),
     Rule("coverage_rate", "token 覆盖率", _f("覆盖率 覆盖面 普及率")),
     Rule("pass_rate", "token 合格率", _f("合格率 通过率 达标率 优良率 合格 达标")),
-    Rule("accuracy_rate", "token 准确率", _f("准确率 正确率 准确性 差错率 错误率 准确")),
-    Rule("availability_rate", "token 运行率", _f("运行率 正常运行率 可用率 在线率 完好率 故障率 可用性")),
+    # 无差错率, 零差错率, 无故障率: the share without errors or failures (higher is better)
+    Rule("accuracy_rate", "无 + 差错率", _f("差错率 错误率 出错率 失误率"), _NONE),
+    Rule("availability_rate", "无 + 故障率", _f("故障率 停机率"), _NONE),
+    Rule("error_rate", "token 差错率", _f("差错率 错误率 误差率 出错率 失误率 不合格率"), not_tokens=_DOWN),
+    Rule("accuracy_rate", "token 准确率", _f("准确率 正确率 准确性 准确")),
+    Rule("failure_rate", "token 故障率", _f("故障率 停机率"), not_tokens=_DOWN),
+    Rule("availability_rate", "token 运行率", _f("运行率 正常运行率 可用率 在线率 完好率 可用性")),
+    Rule(
+        "incident_rate",
+        "token 事故率",
+        _f("事故率 发生率 违法率 返工率 流失率 空置率 超支率 发病率 复发率 死亡率 辍学率 失业率"),
+        not_tokens=_DOWN,
+    ),
     Rule("utilization_rate", "token 利用率", _f("利用率 使用率 使用效率")),
     Rule(
         "response_time",
@@ -180,6 +209,7 @@ RULES: tuple[Rule, ...] = (
         _f("时间 期限 时限 周期 实施期 执行期 服务期 完成时间 前期 日期 节点"),
         dimensions=frozenset({"timeliness"}),
     ),
+    Rule("cost_per_person", "money per person", not_dimensions=_BENEFITS, per_person=True),
     Rule(
         "unit_cost",
         "cost + 单价/标准",
@@ -210,7 +240,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 # Bump when DOMAIN_WORDS or RULES change: stored concepts of an older version are recomputed.
-CONCEPTS_VERSION = "3"
+CONCEPTS_VERSION = "4"
 
 
 @cache

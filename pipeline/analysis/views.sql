@@ -29,6 +29,8 @@ SELECT
     i.level1, i.level2, i.dimension, i.name,
     k.concept, k.concept_rule,
     i.value_raw, i.comparator, i.value_num, i.value_max, i.unit, i.value_text,
+    k.unit_std, round(i.value_num * k.unit_factor, 8) AS value_num_std,
+    round(i.value_max * k.unit_factor, 8) AS value_max_std, k.direction,
     i.weight, i.page, i.ocr_confidence, i.level_inferred,
     t.budget_total_wan AS table_budget_total_wan,
     i.table_id || '#' || i.seq AS indicator_id, i.bbox,
