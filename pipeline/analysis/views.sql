@@ -8,7 +8,7 @@ SELECT
     t.department, c.department_category,
     t.kind, t.project, t.unit AS implementing_unit, t.title, d.heading,
     t.budget_total_wan, t.budget_fiscal_wan, t.budget_other_wan, t.goal,
-    t.page_first, t.page_last
+    t.page_first, t.page_last, t.corrected
 FROM target_tables t
 JOIN documents d USING (doc_id)
 LEFT JOIN table_context c USING (table_id);
@@ -22,7 +22,7 @@ SELECT
     k.concept, k.concept_rule,
     i.value_raw, i.comparator, i.value_num, i.value_max, i.unit, i.value_text,
     i.weight, i.page, i.ocr_confidence, i.level_inferred,
-    t.budget_total_wan AS table_budget_total_wan
+    t.budget_total_wan AS table_budget_total_wan, i.corrected
 FROM indicators i
 JOIN v_tables t USING (table_id)
 LEFT JOIN indicator_concepts k ON k.table_id = i.table_id AND k.seq = i.seq;
