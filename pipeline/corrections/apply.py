@@ -107,9 +107,10 @@ def apply(con: duckdb.DuckDBPyConnection, path: str | Path, explicit: bool = Fal
         con.execute('DELETE FROM checks WHERE "check" = ?', [STALE])
         con.execute("DELETE FROM corrections_applied")
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-        resolved = [(c, _resolve_or_stale(con, c)) for c in corrections]  # all before any change
+        index = _Index(con)
+        resolved = [(c, _resolve_or_stale(index, c)) for c in corrections]  # all before any change
         for c, target in resolved:
-            _one(con, c, target, outcome, now)
+            _one(con, index, c, target, outcome, now)
         for problem in outcome.problems:
             line = re.search(r":(\d+): ", problem)
             _record(con, c=None, line=int(line.group(1)) if line else None, status="invalid", detail=problem)
@@ -121,15 +122,32 @@ def apply(con: duckdb.DuckDBPyConnection, path: str | Path, explicit: bool = Fal
     return outcome
 
 
-def _resolve_or_stale(con: duckdb.DuckDBPyConnection, c: Correction) -> _Target | _Stale | None:
+class _Index:
+    """Documents and their tables, read once per application of the file."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.docs = dict(con.execute("SELECT doc_id, extracted_at FROM documents").fetchall())
+        self.tables: dict[str, list[tuple]] = {}
+        sql = "SELECT doc_id, table_id, project, department FROM target_tables ORDER BY table_id"
+        for doc_id, *row in con.execute(sql).fetchall():
+            self.tables.setdefault(doc_id, []).append(tuple(row))
+        self.shadows: set[str] = set()  # created by this application
+
+    def find(self, prefix: str) -> list[str]:
+        return [d for d in self.docs if d.startswith(prefix)]
+
+
+def _resolve_or_stale(index: _Index, c: Correction) -> _Target | _Stale | None:
     try:
-        return _resolve(con, c)
+        return _resolve(index, c)
     except _Stale as e:
         return e
 
 
 def _one(
     con: duckdb.DuckDBPyConnection,
+    index: _Index,
     c: Correction,
     target: _Target | _Stale | None,
     outcome: Outcome,
@@ -143,9 +161,10 @@ def _one(
     try:
         if isinstance(target, _Stale):
             raise target
-        old = _change(con, c, target)
+        old = _change(con, index, c, target)
     except _Stale as e:
-        doc = _doc_of(con, c)
+        docs = index.find(c.doc)
+        doc = docs[0] if len(docs) == 1 else None
         table = target.table_id if isinstance(target, _Target) else e.table
         if table is None and doc and c.table_no:
             table = table_id(doc, c.table_no)  # the table asked for, though it is not there
@@ -160,11 +179,6 @@ def _one(
     _record(con, c, status="applied", table=target.table_id, seq=target.seq, old=old, applied_at=now)
 
 
-def _doc_of(con: duckdb.DuckDBPyConnection, c: Correction) -> str | None:
-    rows = con.execute("SELECT doc_id FROM documents WHERE starts_with(doc_id, ?)", [c.doc]).fetchall()
-    return rows[0][0] if len(rows) == 1 else None
-
-
 # --- finding the row ---------------------------------------------------------------------
 
 
@@ -175,22 +189,18 @@ def _same(a: str | None, b: str | None) -> bool:
     return norm(a) == norm(b)
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, c: Correction) -> _Target | None:
-    docs = con.execute(
-        "SELECT doc_id, extracted_at FROM documents WHERE starts_with(doc_id, ?)", [c.doc]
-    ).fetchall()
+def _resolve(index: _Index, c: Correction) -> _Target | None:
+    docs = index.find(c.doc)
     if not docs:
         return None
     if len(docs) > 1:
         raise _Stale(f"{c.doc} is the start of {len(docs)} document ids; give more digits")
-    doc_id, extracted_at = docs[0]
-    tables = con.execute(
-        "SELECT table_id, project, department FROM target_tables WHERE doc_id = ? ORDER BY table_id", [doc_id]
-    ).fetchall()
-    tid = _pick_table(doc_id, tables, c)
+    doc_id, extracted_at = docs[0], index.docs[docs[0]]
+    tid = _pick_table(doc_id, index.tables.get(doc_id, []), c)
     if not c.on_indicator:
         return _Target(doc_id, extracted_at, tid, None)
-    rows = con.execute("SELECT seq, name FROM indicators WHERE table_id = ? ORDER BY seq", [tid]).fetchall()
+    sql = "SELECT seq, name FROM indicators WHERE table_id = ? ORDER BY seq"
+    rows = index.con.execute(sql, [tid]).fetchall()
     return _Target(doc_id, extracted_at, tid, _pick_row(tid, rows, c))
 
 
@@ -231,7 +241,7 @@ def _pick_row(tid: str, rows: list[tuple], c: Correction) -> int:
 # --- changing it -------------------------------------------------------------------------
 
 
-def _change(con: duckdb.DuckDBPyConnection, c: Correction, t: _Target) -> str | None:
+def _change(con: duckdb.DuckDBPyConnection, index: _Index, c: Correction, t: _Target) -> str | None:
     """Apply one correction; returns the value it replaced, as text."""
     table = "indicators" if t.seq is not None else "target_tables"
     key_sql = "table_id = ? AND seq = ?" if t.seq is not None else "table_id = ?"
@@ -245,9 +255,9 @@ def _change(con: duckdb.DuckDBPyConnection, c: Correction, t: _Target) -> str | 
     current = rows[0][0]
     if c.old is not None and c.field != "delete" and not _matches(current, c.old):
         raise _Stale(f"{c.field} is now {_text(current)!r}, the correction expects {c.old!r}")
-    _stash(con, table, key_sql, key, t.extracted_at)
+    _stash(index, table, key_sql, key, t.extracted_at)
     if c.field == "delete":
-        _delete(con, t, key_sql, key)
+        _delete(index, t, key_sql, key)
         return _text(current)
     changes: dict[str, Any] = {c.field: _typed(c.kind, c.new)}
     if c.field == "value_raw":
@@ -263,12 +273,13 @@ def _change(con: duckdb.DuckDBPyConnection, c: Correction, t: _Target) -> str | 
     return _text(current)
 
 
-def _delete(con: duckdb.DuckDBPyConnection, t: _Target, key_sql: str, key: list) -> None:
+def _delete(index: _Index, t: _Target, key_sql: str, key: list) -> None:
+    con = index.con
     if t.seq is not None:
         con.execute(f"DELETE FROM indicators WHERE {key_sql}", key)
     else:
         for child in ("indicators", "budget_lines", "checks"):
-            _stash(con, child, "table_id = ?", key, t.extracted_at)
+            _stash(index, child, "table_id = ?", key, t.extracted_at)
             con.execute(f"DELETE FROM {child} WHERE table_id = ?", key)
         con.execute("DELETE FROM target_tables WHERE table_id = ?", key)
     _forget_derived(con, t)
@@ -319,12 +330,14 @@ def shadow_of(table: str) -> str:
     return f"corrections_original_{table}"
 
 
-def _stash(con: duckdb.DuckDBPyConnection, table: str, key_sql: str, key: list, at: dt.datetime) -> None:
+def _stash(index: _Index, table: str, key_sql: str, key: list, at: dt.datetime) -> None:
     """Keep the row as extracted (once: the first change of a run stashes it)."""
-    shadow = shadow_of(table)
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {shadow} AS SELECT *, NULL::TIMESTAMP AS _extracted_at FROM {table} LIMIT 0"
-    )
+    con, shadow = index.con, shadow_of(table)
+    if shadow not in index.shadows:  # the previous run's were dropped by _revert
+        con.execute(
+            f"CREATE TABLE {shadow} AS SELECT *, NULL::TIMESTAMP AS _extracted_at FROM {table} LIMIT 0"
+        )
+        index.shadows.add(shadow)
     same = " AND ".join(f"s.{k} = x.{k}" for k in _KEYS[table])
     con.execute(
         f"INSERT INTO {shadow} BY NAME SELECT x.*, ?::TIMESTAMP AS _extracted_at FROM {table} x "
@@ -342,7 +355,7 @@ def _revert(con: duckdb.DuckDBPyConnection) -> None:
             continue
         con.execute(
             f"DELETE FROM {shadow} s WHERE NOT EXISTS (SELECT 1 FROM documents d "
-            "WHERE d.doc_id = split_part(s.table_id, '#', 1) AND d.extracted_at = s._extracted_at)"
+            "WHERE d.doc_id = split_part(s.table_id, '#', 1) AND d.extracted_at IS NOT DISTINCT FROM s._extracted_at)"
         )
         same = " AND ".join(f"s.{k} = x.{k}" for k in keys)
         con.execute(f"DELETE FROM {table} x WHERE EXISTS (SELECT 1 FROM {shadow} s WHERE {same})")
