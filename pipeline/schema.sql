@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS corrections_applied (
     field      VARCHAR,
     old_value  VARCHAR,                    -- the value as extracted, replaced by new_value
     new_value  VARCHAR,
-    status     VARCHAR,                    -- applied | stale | no_document | invalid
+    status     VARCHAR,                    -- applied | already | stale | no_document | invalid
     detail     VARCHAR,                    -- why it was not applied
     note       VARCHAR,
     applied_at TIMESTAMP

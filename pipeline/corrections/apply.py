@@ -49,15 +49,21 @@ class Outcome:
 
     path: str
     applied: int = 0
+    already: int = 0  # the row holds the value already: the line may go
     absent: int = 0
     stale: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        if not (self.applied or self.absent or self.stale or self.problems):
+        if not (self.applied or self.already or self.absent or self.stale or self.problems):
             return []
         out = [
             f"corrections: {self.applied} applied, {len(self.stale)} stale"
+            + (
+                f", {self.already} no longer needed (the extraction gives their value)"
+                if self.already
+                else ""
+            )
             + (f", {self.absent} for documents not in this database" if self.absent else "")
             + f" ({self.path})"
         ]
@@ -75,6 +81,10 @@ class _Target:
     extracted_at: dt.datetime
     table_id: str
     seq: int | None
+
+
+class _Already(Exception):
+    """The row already holds the correction's value (a re-extraction now reads it right)."""
 
 
 class _Stale(Exception):
@@ -162,6 +172,10 @@ def _one(
         if isinstance(target, _Stale):
             raise target
         old = _change(con, index, c, target)
+    except _Already:
+        outcome.already += 1
+        _record(con, c, status="already", detail="the extraction gives this value now", table=target.table_id)
+        return
     except _Stale as e:
         docs = index.find(c.doc)
         doc = docs[0] if len(docs) == 1 else None
@@ -253,6 +267,10 @@ def _change(con: duckdb.DuckDBPyConnection, index: _Index, c: Correction, t: _Ta
     if not rows:
         raise _Stale("its row was deleted by an earlier line of the file")
     current = rows[0][0]
+    if c.field != "delete" and (
+        c.new is None and current is None or c.new is not None and _matches(current, c.new)
+    ):
+        raise _Already
     if c.old is not None and c.field != "delete" and not _matches(current, c.old):
         raise _Stale(f"{c.field} is now {_text(current)!r}, the correction expects {c.old!r}")
     _stash(index, table, key_sql, key, t.extracted_at)
