@@ -210,6 +210,10 @@ def test_correct_command_adds_a_guarded_line_and_applies_it(pdf, tmp_path):
     ) == [(95.0, True)]
     text = (tmp_path / "corrections.csv").read_text(encoding="utf-8-sig")
     assert text.splitlines()[1].endswith(f",{seq},参训教师满意度,value_raw,>=92%,≥95%,checked by hand")
+    # a value the extraction gives already adds nothing
+    proc = run_cli("correct", f"{tid}#{seq}", "name", "参训教师满意度", "--db", db)
+    assert proc.returncode == 0 and proc.stdout.startswith("nothing added"), proc.stdout + proc.stderr
+    assert len((tmp_path / "corrections.csv").read_text(encoding="utf-8-sig").splitlines()) == 2
     # survives a forced re-extraction
     assert extract(pdf, db, "--force").returncode == 0
     assert query(db, "SELECT value_raw FROM indicators WHERE table_id = ? AND seq = ?", [tid, seq]) == [

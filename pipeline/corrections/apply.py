@@ -268,10 +268,10 @@ def _change(con: duckdb.DuckDBPyConnection, index: _Index, c: Correction, t: _Ta
         raise _Stale("its row was deleted by an earlier line of the file")
     current = rows[0][0]
     if c.field != "delete" and (
-        c.new is None and current is None or c.new is not None and _matches(current, c.new)
+        c.new is None and current is None or c.new is not None and matches(current, c.new)
     ):
         raise _Already
-    if c.old is not None and c.field != "delete" and not _matches(current, c.old):
+    if c.old is not None and c.field != "delete" and not matches(current, c.old):
         raise _Stale(f"{c.field} is now {_text(current)!r}, the correction expects {c.old!r}")
     _stash(index, table, key_sql, key, t.extracted_at)
     if c.field == "delete":
@@ -312,7 +312,7 @@ def _forget_derived(con: duckdb.DuckDBPyConnection, t: _Target) -> None:
         con.execute("DELETE FROM indicator_concepts WHERE table_id = ? AND seq = ?", [t.table_id, t.seq])
 
 
-def _matches(current: Any, expected: str) -> bool:
+def matches(current: Any, expected: str) -> bool:
     if isinstance(current, (int, float, Decimal)) and not isinstance(current, bool):
         try:
             return abs(float(current) - float(expected.replace(",", ""))) < 0.005

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.corrections.apply import apply, default_path, shadow_of
+from pipeline.corrections.apply import apply, default_path, matches, shadow_of
 from pipeline.corrections.sheet import INDICATOR_FIELDS, TABLE_FIELDS, append, check_value
 from pipeline.load import has_relation
 from pipeline.paths import display
@@ -48,6 +48,13 @@ def correct(
         raise CorrectError(str(e)) from None
     row = _original(con, m.group(1).lower(), int(m.group(2)), seq, field)
     target = Path(path) if path else default_path(db)
+    if field != "delete" and (
+        value is None and row["old"] is None or value is not None and matches(row["old"], value)
+    ):
+        return (
+            f"nothing added: the extraction gives {field} {row['old']!r} already "
+            f"(to undo an earlier correction, delete its line in {display(str(target))})"
+        )
     line = append(
         target,
         {
