@@ -65,8 +65,10 @@ def run(
     max_memory_mb: int = 1536,
     executor: str = "processes",
     scheduler: str | None = None,
+    corrections: str | None = None,
 ) -> tuple[Summary, int]:
-    """Extract every input into `db`.  Returns the summary and the process exit code."""
+    """Extract every input into `db`, then apply the corrections file (`corrections`, default
+    corrections.csv beside the database).  Returns the summary and the process exit code."""
     start = time.perf_counter()
     problems: list[str] = []
     files = discover(inputs, problems)
@@ -95,6 +97,8 @@ def run(
         progress = Progress(len(files), summary, quiet)
         try:
             _extract_all(con, pool, files, force, summary, progress)
+            progress.close()  # what the corrections say goes below the finished bar
+            _correct(con, db, corrections, summary)
             _annotate(con)
         except Exception as e:
             if is_storage_failure(e):
@@ -118,6 +122,22 @@ def run(
     # 1 only when nothing of the batch is usable: documents skipped as unchanged count as good
     all_failed = summary.documents > 0 and summary.statuses.get("failed", 0) == summary.documents
     return summary, 1 if all_failed else 0
+
+
+def _correct(con: duckdb.DuckDBPyConnection, db: str, path: str | None, summary: Summary) -> None:
+    """The analysts' corrections, applied again after every run (pipeline/corrections)."""
+    from pipeline.corrections import apply, default_path
+
+    try:
+        outcome = apply(con, path or default_path(db), explicit=path is not None)
+    except Exception as e:  # noqa: BLE001 - the extraction is committed; the next run applies them
+        if is_storage_failure(e):
+            raise
+        log.error("corrections not applied (the next run tries again): %s", _one_line(e))
+        return
+    for problem in outcome.problems:
+        log.warning("warning: %s", problem)
+    summary.notes += outcome.lines()
 
 
 def _annotate(con: duckdb.DuckDBPyConnection) -> None:

@@ -81,6 +81,27 @@ def _parser() -> argparse.ArgumentParser:
         help="dask scheduler, e.g. tcp://HOST:8786 (with --executor dask; "
         "without it a local dask cluster of --jobs workers is started)",
     )
+    ex.add_argument(
+        "--corrections",
+        metavar="CSV",
+        help="analysts' corrections applied after every run (default: corrections.csv beside the database)",
+    )
+
+    co = sub.add_parser(
+        "correct",
+        help="fix one extracted value: adds a line to the corrections file and applies it",
+        description="Add a correction to the corrections file (default corrections.csv beside the "
+        "database) and apply the file to the database. Corrections are applied again after every "
+        "extraction run, so they survive re-extraction; one whose row changed is reported, not applied.",
+    )
+    co.add_argument("ident", metavar="ID", help="TABLE_ID (DOCID#N) or INDICATOR_ID (DOCID#N#SEQ)")
+    co.add_argument(
+        "field", metavar="FIELD", help="e.g. value_raw, name, unit, level2, budget_total_wan, delete"
+    )
+    co.add_argument("value", metavar="VALUE", nargs="?", help="the right value (omit for delete or NULL)")
+    co.add_argument("--note", help="who and why, kept with the correction")
+    co.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    co.add_argument("--corrections", metavar="CSV", help="corrections file (default: beside the database)")
 
     xp = sub.add_parser(
         "export",
@@ -180,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         return _extract(args)
     if args.command == "export":
         return _export(args)
+    if args.command == "correct":
+        return _correct(args)
     if args.command == "query":
         return _query(args)
     if args.command == "compare":
@@ -214,6 +237,7 @@ def _extract(args: argparse.Namespace) -> int:
             max_memory_mb=args.max_memory_mb,
             executor=args.executor,
             scheduler=args.scheduler,
+            corrections=args.corrections,
         )
     except KeyboardInterrupt:
         print(
@@ -233,6 +257,37 @@ def _extract(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary.render(), file=sys.stderr)
     return code
+
+
+def _correct(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline.analysis.annotate import refresh
+    from pipeline.corrections.command import CorrectError, correct
+    from pipeline.corrections.sheet import SheetError
+    from pipeline.dberrors import open_error
+    from pipeline.load import connect
+
+    if not Path(args.db).is_file():
+        print(f"correct failed: cannot open {args.db}: no such database", file=sys.stderr)
+        return 2
+    try:
+        con = connect(args.db)
+        try:
+            print(correct(con, args.db, args.ident, args.field, args.value, args.note, args.corrections))
+            refresh(con)
+        finally:
+            con.close()
+    except (CorrectError, SheetError) as e:
+        print(f"correct failed: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"correct failed: cannot write the corrections file: {e.strerror or e}", file=sys.stderr)
+        return 2
+    except duckdb.Error as e:
+        print(f"correct failed: {args.db}: {open_error(e)}", file=sys.stderr)
+        return 2
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ class Summary:
     worker_peak_mb: float | None = None
     worker_restarts: int = 0
     problems: list[str] = field(default_factory=list)  # e.g. folders that could not be read
+    notes: list[str] = field(default_factory=list)  # e.g. what the corrections file did
 
     def add(self, doc: DocumentResult, worker_peak_mb: float | None = None) -> None:
         self.statuses[doc.status] += 1
@@ -73,6 +74,7 @@ class Summary:
             if self.worker_restarts:
                 memory += f"; workers replaced {self.worker_restarts}×"
             lines.append(memory)
+        lines += self.notes
         for problem in self.problems:
             lines.append(f"  warning: {problem} (its files were not extracted)")
         for path, err in self.failures[:20]:

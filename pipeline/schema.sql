@@ -33,8 +33,10 @@ CREATE TABLE IF NOT EXISTS target_tables (
     goal              VARCHAR,
     page_first        INTEGER,
     page_last         INTEGER,
-    title             VARCHAR
+    title             VARCHAR,
+    corrected         BOOLEAN DEFAULT false  -- a line of the corrections file changed this row
 );
+ALTER TABLE target_tables ADD COLUMN IF NOT EXISTS corrected BOOLEAN DEFAULT false;
 
 CREATE TABLE IF NOT EXISTS budget_lines (
     table_id   VARCHAR,
@@ -65,8 +67,10 @@ CREATE TABLE IF NOT EXISTS indicators (
     weight         DOUBLE,
     page           INTEGER,
     bbox           DOUBLE[],               -- x0, top, x1, bottom in PDF points on `page`
-    ocr_confidence DOUBLE
+    ocr_confidence DOUBLE,
+    corrected      BOOLEAN DEFAULT false   -- a line of the corrections file changed this row
 );
+ALTER TABLE indicators ADD COLUMN IF NOT EXISTS corrected BOOLEAN DEFAULT false;
 
 CREATE TABLE IF NOT EXISTS checks (
     table_id VARCHAR,
@@ -106,3 +110,17 @@ CREATE TABLE IF NOT EXISTS indicator_concepts (
 ALTER TABLE indicator_concepts ADD COLUMN IF NOT EXISTS unit_std VARCHAR;
 ALTER TABLE indicator_concepts ADD COLUMN IF NOT EXISTS unit_factor DOUBLE;
 ALTER TABLE indicator_concepts ADD COLUMN IF NOT EXISTS direction VARCHAR;
+
+-- What each line of the corrections file did on the last run (pipeline/corrections).
+CREATE TABLE IF NOT EXISTS corrections_applied (
+    line       INTEGER,                    -- line of the corrections file
+    table_id   VARCHAR,
+    seq        INTEGER,                    -- NULL for a table field
+    field      VARCHAR,
+    old_value  VARCHAR,                    -- the value as extracted, replaced by new_value
+    new_value  VARCHAR,
+    status     VARCHAR,                    -- applied | already | stale | no_document | invalid
+    detail     VARCHAR,                    -- why it was not applied
+    note       VARCHAR,
+    applied_at TIMESTAMP
+);

@@ -16,7 +16,7 @@ SELECT
     t.kind, t.project, t.unit AS implementing_unit, t.title, d.heading,
     t.budget_total_wan, t.budget_fiscal_wan, t.budget_other_wan, t.goal,
     t.page_first, t.page_last,
-    page_link(d.source_path, t.page_first) AS source_link
+    page_link(d.source_path, t.page_first) AS source_link, t.corrected
 FROM target_tables t
 JOIN documents d USING (doc_id)
 LEFT JOIN table_context c USING (table_id);
@@ -34,7 +34,7 @@ SELECT
     i.weight, i.page, i.ocr_confidence, i.level_inferred,
     t.budget_total_wan AS table_budget_total_wan,
     i.table_id || '#' || i.seq AS indicator_id, i.bbox,
-    page_link(t.source_path, coalesce(i.page, t.page_first)) AS source_link
+    page_link(t.source_path, coalesce(i.page, t.page_first)) AS source_link, i.corrected
 FROM indicators i
 JOIN v_tables t USING (table_id)
 LEFT JOIN indicator_concepts k ON k.table_id = i.table_id AND k.seq = i.seq;
