@@ -108,12 +108,13 @@ def _related(a: str, b: str) -> bool:
 def _pick(found: list[tuple[str, tuple[str, ...]]], context: list[tuple[str, tuple[str, ...]]]) -> str | None:
     """The most specific division named in `found`; a shared name is settled by the other places."""
     chosen: list[str] = []
-    for i, (_name, codes) in enumerate(found):
+    for i, (name, codes) in enumerate(found):
         if len(codes) == 1:
             chosen.append(codes[0])
             continue
-        others = [c for j, (_n, cs) in enumerate(found) if j != i for c in cs] + [
-            c for _n, cs in context for c in cs
+        # other places settle it; the same name printed again elsewhere does not
+        others = [c for j, (n, cs) in enumerate(found) if j != i and n != name for c in cs] + [
+            c for n, cs in context if n != name for c in cs
         ]
         fitting = [c for c in codes if any(_related(c, o) for o in others)]
         if len(fitting) == 1:
@@ -153,7 +154,12 @@ def locate(
     department line (`山东省审计厅` inside 烟台's disclosure) does not override it."""
     publisher, rest = _publisher(heading)
     path_text = _path_text(path)
-    texts = [("heading", publisher), ("path", path_text), ("department", department or ""), ("title", title or "")]
+    texts = [
+        ("heading", publisher),
+        ("path", path_text),
+        ("department", department or ""),
+        ("title", title or ""),
+    ]
     texts.append(("heading text", rest))
     full, short = _index()
     scans = {source: (_scan(text, full), _scan(text, short)) for source, text in texts}
@@ -189,10 +195,10 @@ def _publisher(heading: str | None) -> tuple[str, str]:
 
 
 def _context(scans: dict, source: str) -> list[tuple[str, tuple[str, ...]]]:
-    """The places named by the other texts, which settle a name shared by several divisions:
-    full names anywhere, short names in the publisher's title and the file path."""
+    """The places that settle a name shared by several divisions: full names in the other texts,
+    short names in the publisher's title and the file path (`上海_普陀区…pdf`)."""
     return [m for s, (full, _short) in scans.items() if s != source for m in full] + [
-        m for s in ("heading", "path") if s != source for m in scans[s][1]
+        m for s in ("heading", "path") for m in scans[s][1]
     ]
 
 
