@@ -33,8 +33,10 @@ CREATE TABLE IF NOT EXISTS target_tables (
     goal              VARCHAR,
     page_first        INTEGER,
     page_last         INTEGER,
-    title             VARCHAR
+    title             VARCHAR,
+    project_code      VARCHAR                -- the code printed with the project's name, separators removed
 );
+ALTER TABLE target_tables ADD COLUMN IF NOT EXISTS project_code VARCHAR;  -- databases of earlier versions
 
 CREATE TABLE IF NOT EXISTS budget_lines (
     table_id   VARCHAR,
