@@ -81,6 +81,7 @@ def test_the_publisher_is_the_title_at_the_top_of_the_heading(heading, title):
         ("[ 305010] 涿州市教育局", "305010", "涿州市教育局"),
         ("涿州市教育局（305010）", "305010", "涿州市教育局"),
         ("342004-义乌市交通运输局", "342004", "义乌市交通运输局"),
+        ("11000026T00000371 8236-MPXV与HIV共感染研究", "11000026T000003718236", "MPXV与HIV共感染研究"),
         # numbers that are part of the name
         ("96196电梯应急处置服务平台项目", None, "96196电梯应急处置服务平台项目"),
         ("2024-2026年数字政府项目", None, "2024-2026年数字政府项目"),
@@ -127,6 +128,19 @@ def test_built_pdf_is_placed_by_its_publisher_not_its_department_line(tmp_path, 
     assert query(db, "SELECT region_rule FROM table_context") == [(rule,)]
     assert query(db, "SELECT DISTINCT project_code FROM v_indicators") == [("11000026T000003734819",)]
     assert query(db, "SELECT DISTINCT project_code FROM v_budget") == [("11000026T000003734819",)]
+
+
+def test_a_database_of_an_earlier_version_gains_project_code(tmp_path):
+    from pipeline.analysis.api import connect
+    from pipeline.load import connect as open_for_writing
+
+    db = tmp_path / "old.duckdb"
+    with open_for_writing(db) as con:  # the schema of today, less the new column and the views
+        con.execute("ALTER TABLE target_tables DROP COLUMN project_code")
+    assert "project_code" not in [r[0] for r in query(db, "DESCRIBE target_tables")]
+    with connect(db) as con:
+        assert con.sql("SELECT count(project_code) FROM v_indicators").fetchall() == [(0,)]
+    assert "project_code" in [r[0] for r in query(db, "DESCRIBE target_tables")]
 
 
 # -- real disclosures (skipped where the shared corpus is absent) ----------------------------------

@@ -53,7 +53,7 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
 # filter keyword → column of v_indicators; a list value means "any of"
 FILTERS = (
     "year", "region", "province", "city", "county", "department", "department_category",
-    "kind", "project", "level1", "level2", "dimension", "concept", "comparator", "unit",
+    "kind", "project", "project_code", "level1", "level2", "dimension", "concept", "comparator", "unit",
 )  # fmt: skip
 
 

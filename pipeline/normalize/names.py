@@ -17,8 +17,9 @@ _LEAD_CODE = re.compile(
     r"|[0-9A-Za-z]*\d[0-9A-Za-z]{5,}(?:\s+[0-9A-Za-z]+)+\s*[-_－—:：]+(?!\s*\d{2,4}年)"
     r"|[0-9A-Za-z]*\d[0-9A-Za-z]{5,}\s+|\d{6}(?=[\u4e00-\u9fff]))\s*(?=\S)"
 )
-# what may follow a code: a Chinese name, possibly opening with a number (`12345对外宣传经费`)
-_NAME_START = re.compile(r"[\u4e00-\u9fff“《（(]|\d+[\u4e00-\u9fff]")
+# what may follow a code: a Chinese name, possibly opening with a number or a Latin word
+# (`12345对外宣传经费`, `MPXV与HIV…`)
+_NAME_START = re.compile(r"[\u4e00-\u9fff“《（(]|[0-9A-Za-z]+[\u4e00-\u9fff]")
 # the last word of an organisation's name (部门, 单位): 局, 委员会, 中心, 政府 …
 ORG_SUFFIX = "局|委员会|委|厅|办公室|办|院|中心|署|馆|站|所|队|部|会|处|社|校|政府|法院|检察院"
 _TRAIL_CODE = re.compile(r"\s*[\[【(（]\s*[0-9A-Za-z]{3,}\s*[\]】)）]\s*$")
