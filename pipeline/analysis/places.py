@@ -7,6 +7,11 @@ when no full name is found anywhere, since short forms also occur inside ordinar
 A county-level name shared by several divisions (`鼓楼区`) is resolved by another place in the
 same texts (`福州市` → 福州市鼓楼区); when nothing resolves it, province and city stay NULL —
 an unknown is better than a wrong guess.
+
+The publisher of a disclosure decides where its tables belong: the place in its own title (the
+top of the heading), else in the file and folder names, else in the table's department and
+title.  Table names only refine that place to a division inside it; a department line that
+names the province (`320_山东省审计厅` in 烟台审计局's disclosure) does not move it.
 """
 
 from __future__ import annotations
@@ -154,15 +159,15 @@ def locate(
     department line (`山东省审计厅` inside 烟台's disclosure) does not override it."""
     publisher, rest = _publisher(heading)
     path_text = _path_text(path)
-    texts = [
-        ("heading", publisher),
-        ("path", path_text),
-        ("department", department or ""),
-        ("title", title or ""),
-    ]
-    texts.append(("heading text", rest))
+    texts = {
+        "heading": publisher,
+        "path": path_text,
+        "department": department or "",
+        "title": title or "",
+        "heading text": rest,
+    }  # highest rank first
     full, short = _index()
-    scans = {source: (_scan(text, full), _scan(text, short)) for source, text in texts}
+    scans = {source: (_scan(text, full), _scan(text, short)) for source, text in texts.items()}
     # the publisher's own words: its title, then the file's name and folders, full names before short
     ranked = [(s, how) for s in ("heading", "path") for how in ("name", "short name")]
     # words of the tables, where short forms are weaker evidence than any full name
