@@ -125,7 +125,7 @@ def test_built_pdf_is_placed_by_its_publisher_not_its_department_line(tmp_path, 
     assert rows == [
         ("山东省审计厅", "烟台市", "山东省", "烟台市", "审计信息化建设项目", "11000026T000003734819")
     ]
-    assert query(db, "SELECT region_rule FROM table_context") == [(rule,)]
+    assert query(db, "SELECT region_rule FROM v_tables") == [(rule,)]
     assert query(db, "SELECT DISTINCT project_code FROM v_indicators") == [("11000026T000003734819",)]
     assert query(db, "SELECT DISTINCT project_code FROM v_budget") == [("11000026T000003734819",)]
 

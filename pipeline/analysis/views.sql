@@ -9,7 +9,7 @@ SELECT
     t.kind, t.project, t.unit AS implementing_unit, t.title, d.heading,
     t.budget_total_wan, t.budget_fiscal_wan, t.budget_other_wan, t.goal,
     t.page_first, t.page_last,
-    t.project_code
+    t.project_code, c.region_rule
 FROM target_tables t
 JOIN documents d USING (doc_id)
 LEFT JOIN table_context c USING (table_id);
