@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.checks import table_checks
 from pipeline.levels import assign_levels
 from pipeline.model import BudgetLine, Check, Indicator, RawTable, Table
-from pipeline.normalize.names import strip_code, to_wan
+from pipeline.normalize.names import split_code, strip_code, to_wan
 from pipeline.normalize.text import clean_cell
 from pipeline.normalize.values import ParsedValue, parse_value
 
@@ -137,12 +137,13 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
     # a table's own 主管部门 / 单位名称 cells come before the cover line (garbled under a seal)
     doc_dept = None if ctx.department_from_cover else ctx.department
     department = raw.department or doc_dept or raw.filer or ctx.department
+    project_code, project = split_code(raw.project) if raw.kind == "project" else (None, None)
     table = Table(
         kind=raw.kind,
         year=raw.year or ctx.year,
         department=strip_code(department),
         unit=raw.unit if raw.kind == "project" else None,
-        project=strip_code(raw.project) if raw.kind == "project" else None,
+        project=project,
         budget_total_wan=to_wan(raw.total, yuan),
         budget_fiscal_wan=to_wan(raw.fiscal, yuan),
         budget_other_wan=to_wan(raw.other, yuan),
@@ -154,6 +155,7 @@ def normalize_table(raw: RawTable, ctx: DocContext) -> Table:
         title=clean_cell(raw.title),
         goal_list=raw.goal_list,
         levels_printed=raw.levels_printed,
+        project_code=project_code,
     )
     table.checks = table_checks(table, values)
     if unit_check:

@@ -63,6 +63,7 @@ _TARGET_TABLES = {
     "page_first": pa.int32(),
     "page_last": pa.int32(),
     "title": pa.string(),
+    "project_code": pa.string(),
 }
 _BUDGET_LINES = {
     "table_id": pa.string(),
@@ -265,6 +266,7 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
                 t.page_first,
                 t.page_last,
                 t.title,
+                t.project_code,
             ]
         )
         lines += [

@@ -192,6 +192,7 @@ class Table:
     title: str = ""
     goal_list: bool = False  # a row of a goal-only project list: no indicators by design
     levels_printed: bool = True
+    project_code: str | None = None  # the code printed before the project's name (`11000023T000002092030`)
 
 
 @dataclass

@@ -34,9 +34,11 @@ CREATE TABLE IF NOT EXISTS target_tables (
     page_first        INTEGER,
     page_last         INTEGER,
     title             VARCHAR,
-    corrected         BOOLEAN DEFAULT false  -- a line of the corrections file changed this row
+    corrected         BOOLEAN DEFAULT false, -- a line of the corrections file changed this row
+    project_code      VARCHAR                -- the code printed with the project's name, separators removed
 );
 ALTER TABLE target_tables ADD COLUMN IF NOT EXISTS corrected BOOLEAN DEFAULT false;
+ALTER TABLE target_tables ADD COLUMN IF NOT EXISTS project_code VARCHAR;  -- databases of earlier versions
 
 CREATE TABLE IF NOT EXISTS budget_lines (
     table_id   VARCHAR,

@@ -54,6 +54,7 @@ def project_table(
     other: str,
     indicators=INDICATORS,
     narrow_level2: bool = False,
+    department: str = "[305010] 某市教育局",
 ):
     from reportlab.lib import colors
     from reportlab.platypus import Paragraph, Table, TableStyle
@@ -62,7 +63,7 @@ def project_table(
     p = lambda s: Paragraph(s, body)  # noqa: E731
     rows = [
         [p("项目名称"), p(project), "", "", "", ""],
-        [p("主管部门"), p("[305010] 某市教育局"), "", p("实施单位"), p(unit), ""],
+        [p("主管部门"), p(department), "", p("实施单位"), p(unit), ""],
         [p("项目资金（万元）"), p("年度资金总额"), "", p(total), "", ""],
         ["", p("其中：财政拨款"), "", p(fiscal), "", ""],
         ["", p("其他资金"), "", p(other), "", ""],

@@ -23,7 +23,7 @@ from pipeline.normalize.canonical_units import UNITS_VERSION, canonical
 log = logging.getLogger(__name__)
 
 # Bump when places.py or departments.py change what they return.
-CONTEXT_VERSION = "2"
+CONTEXT_VERSION = "3"
 
 VIEWS = ("v_tables", "v_indicators", "v_budget", "v_checks")
 

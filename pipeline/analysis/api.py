@@ -76,8 +76,8 @@ def _refreshed(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 # filter keyword → column of v_indicators; a list value means "any of"
 FILTERS = (
     "year", "region", "province", "city", "county", "department", "department_category",
-    "kind", "project", "level1", "level2", "dimension", "concept", "comparator", "unit",
-    "direction", "unit_std",
+    "kind", "project", "project_code", "level1", "level2", "dimension", "concept", "comparator",
+    "unit", "direction", "unit_std",
 )  # fmt: skip
 
 

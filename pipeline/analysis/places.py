@@ -7,6 +7,11 @@ when no full name is found anywhere, since short forms also occur inside ordinar
 A county-level name shared by several divisions (`鼓楼区`) is resolved by another place in the
 same texts (`福州市` → 福州市鼓楼区); when nothing resolves it, province and city stay NULL —
 an unknown is better than a wrong guess.
+
+The publisher of a disclosure decides where its tables belong: the place in its own title (the
+top of the heading), else in the file and folder names, else in the table's department and
+title.  Table names only refine that place to a division inside it; a department line that
+names the province (`320_山东省审计厅` in 烟台审计局's disclosure) does not move it.
 """
 
 from __future__ import annotations
@@ -108,12 +113,13 @@ def _related(a: str, b: str) -> bool:
 def _pick(found: list[tuple[str, tuple[str, ...]]], context: list[tuple[str, tuple[str, ...]]]) -> str | None:
     """The most specific division named in `found`; a shared name is settled by the other places."""
     chosen: list[str] = []
-    for i, (_name, codes) in enumerate(found):
+    for i, (name, codes) in enumerate(found):
         if len(codes) == 1:
             chosen.append(codes[0])
             continue
-        others = [c for j, (_n, cs) in enumerate(found) if j != i for c in cs] + [
-            c for _n, cs in context for c in cs
+        # other places settle it; the same name printed again elsewhere does not
+        others = [c for j, (n, cs) in enumerate(found) if j != i and n != name for c in cs] + [
+            c for n, cs in context if n != name for c in cs
         ]
         fitting = [c for c in codes if any(_related(c, o) for o in others)]
         if len(fitting) == 1:
@@ -146,25 +152,74 @@ def _ambiguous(candidates: list[tuple[str, tuple[str, ...]]], rule: str) -> Regi
 def locate(
     department: str | None, title: str | None = None, path: str | None = None, heading: str | None = None
 ) -> Region:
-    """The region of a budget unit, from its department name, else the table title, else the
-    document's heading (cover or first page), else the file path."""
+    """The region of a budget unit.  The publisher decides: the disclosure's own title (the
+    heading's `XX市审计局2026年部门预算`), else the file and folder names, else the table's
+    department and title, else the rest of the heading.  A lower-ranked text only refines the
+    place to a division inside it (a county of the heading's city); a province named by a
+    department line (`山东省审计厅` inside 烟台's disclosure) does not override it."""
+    publisher, rest = _publisher(heading)
+    path_text = _path_text(path)
+    texts = {
+        "heading": publisher,
+        "path": path_text,
+        "department": department or "",
+        "title": title or "",
+        "heading text": rest,
+    }  # highest rank first
     full, short = _index()
-    texts = [
-        ("department", department or ""),
-        ("title", title or ""),
-        ("heading", heading or ""),
-        ("path", _path_text(path)),
-    ]
-    for names, how in ((full, "name"), (short, "short name")):
-        for source, text in texts:
-            found = _scan(text, names)
-            if not found:
-                continue
-            context = [m for s, t in texts if s != source for m in _scan(t, full)]
-            code = _pick(found, context)
-            rule = f"{source} {how}"
-            return _region(code, rule) if code else _ambiguous(found, rule)
+    scans = {source: (_scan(text, full), _scan(text, short)) for source, text in texts.items()}
+    # the publisher's own words: its title, then the file's name and folders, full names before short
+    ranked = [(s, how) for s in ("heading", "path") for how in ("name", "short name")]
+    # words of the tables, where short forms are weaker evidence than any full name
+    ranked += [(s, how) for how in ("name", "short name") for s in ("department", "title", "heading text")]
+    for source, how in ranked:
+        found = scans[source][0 if how == "name" else 1]
+        if not found:
+            continue
+        code = _pick(found, _context(scans, source))
+        rule = f"{source} {how}"
+        if not code:
+            return _ambiguous(found, rule)
+        return _refine(code, rule, source, scans)
     return Region.unknown()
+
+
+# The words that end a disclosure's title: `部门预算`, `单位预算公开`, `部门决算`, `…文件`.
+_TITLE_END = re.compile(r"(?:部门|单位)(?:整体)?(?:预算|决算)|预算(?:公开|报表)|文件")
+_TITLE_MAX = 60
+
+
+def _publisher(heading: str | None) -> tuple[str, str]:
+    """The heading split into the disclosure's title (who publishes it) and the rest (the first
+    page's tables).  A heading that does not open with a title has no publisher."""
+    text = re.sub(r"\s+", "", heading or "")
+    m = _TITLE_END.search(text, 0, _TITLE_MAX + 8)
+    if not m or m.start() > _TITLE_MAX:
+        return "", text
+    return text[: m.start()], text[m.end() :]
+
+
+def _context(scans: dict, source: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The places that settle a name shared by several divisions: full names in the other texts,
+    short names in the publisher's title and the file path (`上海_普陀区…pdf`)."""
+    return [m for s, (full, _short) in scans.items() if s != source for m in full] + [
+        m for s in ("heading", "path") for m in scans[s][1]
+    ]
+
+
+def _refine(code: str, rule: str, source: str, scans: dict) -> Region:
+    """A lower-ranked text may name a division inside `code` (a county of the publisher's city):
+    the most specific such name refines the place.  Anything else leaves it as it is."""
+    sources = list(scans)
+    best, by = code, None
+    for lower in sources[sources.index(source) + 1 :]:
+        found = scans[lower][0]
+        if not found or lower == "heading text":  # the first page's rows name many places
+            continue
+        inner = _pick(found, [*_context(scans, lower), (code, (code,))])
+        if inner and inner != best and best in _ancestors(inner):
+            best, by = inner, lower
+    return _region(best, f"{rule}, refined by {by} name" if by else rule)
 
 
 def _path_text(path: str | None) -> str:

@@ -16,7 +16,8 @@ SELECT
     t.kind, t.project, t.unit AS implementing_unit, t.title, d.heading,
     t.budget_total_wan, t.budget_fiscal_wan, t.budget_other_wan, t.goal,
     t.page_first, t.page_last,
-    page_link(d.source_path, t.page_first) AS source_link, t.corrected
+    page_link(d.source_path, t.page_first) AS source_link, t.corrected,
+    t.project_code, c.region_rule
 FROM target_tables t
 JOIN documents d USING (doc_id)
 LEFT JOIN table_context c USING (table_id);
@@ -34,7 +35,8 @@ SELECT
     i.weight, i.page, i.ocr_confidence, i.level_inferred,
     t.budget_total_wan AS table_budget_total_wan,
     i.table_id || '#' || i.seq AS indicator_id, i.bbox,
-    page_link(t.source_path, coalesce(i.page, t.page_first)) AS source_link, i.corrected
+    page_link(t.source_path, coalesce(i.page, t.page_first)) AS source_link, i.corrected,
+    t.project_code
 FROM indicators i
 JOIN v_tables t USING (table_id)
 LEFT JOIN indicator_concepts k ON k.table_id = i.table_id AND k.seq = i.seq;
@@ -46,7 +48,7 @@ SELECT
     t.department, t.department_category, t.kind, t.project,
     'total' AS row_type, NULL::INTEGER AS line_no, NULL::VARCHAR AS task, NULL::VARCHAR AS content,
     t.budget_total_wan AS total_wan, t.budget_fiscal_wan AS fiscal_wan, t.budget_other_wan AS other_wan,
-    t.source_link
+    t.source_link, t.project_code
 FROM v_tables t
 UNION ALL
 SELECT
@@ -55,7 +57,7 @@ SELECT
     t.department, t.department_category, t.kind, t.project,
     'line' AS row_type, b.line_no, b.task, b.content,
     b.total_wan, b.fiscal_wan, b.other_wan,
-    t.source_link
+    t.source_link, t.project_code
 FROM budget_lines b
 JOIN v_tables t USING (table_id);
 

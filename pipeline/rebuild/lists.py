@@ -156,7 +156,7 @@ class ProjectListRows:
                 self.extend_pages(row)
                 return None
             return Outcome.SPLIT
-        self.t.project = (strip_code(project) if cols.combined else project) or None
+        self.t.project = project or None  # its code (if any) is split off when the table is assembled
         self.t.unit = strip_code(org) or lst.unit
         self.t.total, self.t.fiscal, self.t.other = total, fiscal, other
         self.t.goal = goal or None
