@@ -103,6 +103,12 @@ def _parser() -> argparse.ArgumentParser:
     qy.add_argument("sql", metavar="SQL")
     qy.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     _format_options(qy)
+    qy.add_argument(
+        "--xlsx",
+        metavar="FILE",
+        help="write the result as an Excel workbook (bold frozen header, autofilter, links clickable)",
+    )
+    qy.add_argument("--out", metavar="FILE", help="write the result as CSV with a UTF-8 BOM (opens in Excel)")
 
     from pipeline.analysis.concepts import CONCEPTS
 
@@ -278,7 +284,27 @@ def _query(args: argparse.Namespace) -> int:
     except duckdb.Error as e:
         print(f"query failed: {_first_line(e)}", file=sys.stderr)
         return 2
+    if args.xlsx or args.out:
+        return _save_query(args, columns, rows)
     sys.stdout.write(render(columns, rows, args.fmt))
+    return 0
+
+
+def _save_query(args: argparse.Namespace, columns: list[str], rows: list) -> int:
+    """`query --xlsx FILE` / `--out FILE`: the result in files for Excel instead of on stdout."""
+    from pipeline.export import write_csv
+    from pipeline.xlsxwrite import save_table
+
+    for path, write in ((args.xlsx, lambda p: save_table(p, "查询", columns, rows)),
+                        (args.out, lambda p: write_csv(p, columns, rows))):  # fmt: skip
+        if not path:
+            continue
+        try:
+            write(path)
+        except OSError as e:
+            print(f"query failed: cannot write {path}: {e.strerror or e}", file=sys.stderr)
+            return 2
+        print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} written to {path}")
     return 0
 
 

@@ -197,6 +197,14 @@ def _csv(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[t
     return written
 
 
+def write_csv(path: str | Path, header: list[str], rows: list) -> None:
+    """A result as a CSV file for Excel: UTF-8 with a BOM, formulas as text."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows([_csv_value(v) for v in r] for r in rows)
+
+
 def _csv_value(v: Any) -> Any:
     """A joined-table value for CSV: a link as its address, formulas as text (as `_FORMULA_SQL`)."""
     if isinstance(v, Link):

@@ -8,10 +8,12 @@ a result longer than Excel's row limit continues on `NAME (2)`, ….
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
@@ -150,3 +152,14 @@ def _cell(ws: Any, v: Any, number_format: str | None = None, auto_links: bool = 
     if isinstance(v, dt.datetime | dt.date):
         return v
     return str(v)
+
+
+def save_table(path: str | Path, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """One formatted sheet of `rows` as the workbook `path`, addresses made clickable."""
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    write_sheet(wb, title, header, rows, col_widths=widths(header, rows[:SAMPLE_ROWS]), auto_links=True)
+    buffer = io.BytesIO()  # zipped in memory: nothing half-written at `path` if it fails
+    wb.save(buffer)
+    Path(path).write_bytes(buffer.getbuffer())
