@@ -87,7 +87,9 @@ def _parser() -> argparse.ArgumentParser:
         help="export the database as Parquet, CSV or Excel",
         description="Write every table of the database to DIR: Parquet partitioned by year "
         "(DIR/TABLE/year=YYYY/*.parquet, readable by DuckDB, Spark, pandas/pyarrow), "
-        "one CSV file per table, or one Excel workbook with a sheet per table.",
+        "one CSV file per table (UTF-8 with a BOM, plus the joined 指标/项目与预算/检查 tables), "
+        "or one Excel workbook: the joined sheets with Chinese headers and page links first, "
+        "then a sheet per table.",
     )
     xp.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
     xp.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
