@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
         help="export the database as Parquet, CSV or Excel",
         description="Write every table of the database to DIR: Parquet partitioned by year "
         "(DIR/TABLE/year=YYYY/*.parquet, readable by DuckDB, Spark, pandas/pyarrow), "
-        "one CSV file per table (UTF-8 with a BOM, plus the joined 指标/项目与预算/检查 tables), "
+        "one CSV file per table (UTF-8 with a BOM, plus the joined 指标/项目与预算/预算明细/检查 tables), "
         "or one Excel workbook: the joined sheets with Chinese headers and page links first, "
         "then a sheet per table.",
     )

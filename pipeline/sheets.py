@@ -1,5 +1,5 @@
 """The analyst's tables of an export: one joined row per indicator (`指标`), per target table
-(`项目与预算`) and per check (`检查`), with Chinese headers, the file name and a link to the page.
+(`项目与预算`), per budget line (`预算明细`) and per check (`检查`), with Chinese headers, the file name and a link to the page.
 
 Each sheet is a declarative list of columns (view column → header, widest width, number format,
 labels).  A column whose view column does not exist in this database is left out, so the same
@@ -127,6 +127,30 @@ TABLES = Sheet(
     frozen_cols=3,
 )
 
+# the task rows (任务名称 / 主要内容 / 预算金额) of department tables
+LINES = Sheet(
+    "预算明细",
+    "SELECT b.*, t.page_first, b.source_path AS _path, d.source_file AS _source_file "
+    "FROM v_budget b JOIN v_tables t USING (table_id) JOIN documents d ON d.doc_id = b.doc_id "
+    f"WHERE b.row_type = 'line' ORDER BY {_ORDER.replace('department', 'b.department')}, line_no",
+    (
+        Col("年度", "year", 8),
+        Col("地区", "region", 14),
+        Col("部门", "department", 30),
+        Col("部门类别", "department_category", 10),
+        Col("序号", "line_no", 8),
+        Col("任务名称", "task", 30),
+        Col("主要内容", "content", 50),
+        Col("总额(万元)", "total_wan", 14, WAN),
+        Col("财政拨款(万元)", "fiscal_wan", 16, WAN),
+        Col("其他资金(万元)", "other_wan", 16, WAN),
+        Col("文件", "_path", 36, kind="file"),
+        Col("链接", "page_first", 10, kind="link"),
+        Col("表编号", "table_id", 20),
+    ),
+    frozen_cols=3,
+)
+
 # checks about a whole document carry `doc_id#0000`, which names no target table
 CHECKS = Sheet(
     "检查",
@@ -151,7 +175,7 @@ CHECKS = Sheet(
     ),
 )
 
-SHEETS = (INDICATORS, TABLES, CHECKS)
+SHEETS = (INDICATORS, TABLES, LINES, CHECKS)
 
 
 def page_link(path: str | None, page: int | None, source_file: bytes | None = None) -> str | None:

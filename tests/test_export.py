@@ -110,7 +110,7 @@ def test_xlsx_has_a_sheet_per_table_with_frozen_headers(db, tmp_path):
     proc = export("--format", "xlsx", "--out", out, "--db", db)
     assert proc.returncode == 0, proc.stderr
     wb = load_workbook(out / "targets.xlsx", read_only=False)
-    assert wb.sheetnames == ["指标", "项目与预算", "检查", *TABLES]  # the joined sheets first
+    assert wb.sheetnames == ["指标", "项目与预算", "预算明细", "检查", *TABLES]  # the joined sheets first
     for table in TABLES:
         ws = wb[table]
         assert ws.freeze_panes == "A2", table

@@ -26,7 +26,7 @@ RAW = [
     "table_context",
     "indicator_concepts",
 ]
-JOINED = ["指标", "项目与预算", "检查"]
+JOINED = ["指标", "项目与预算", "预算明细", "检查"]
 BOM = b"\xef\xbb\xbf"
 
 
@@ -133,6 +133,22 @@ def test_table_sheet_has_budget_goal_and_pages(workbook, db):
               ["学生资助补助经费"])[0][0]  # fmt: skip
     assert project["指标数"].value == n > 0
     assert ws.auto_filter.ref == f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+
+
+def test_budget_line_sheet_lists_the_department_tasks(workbook, db):
+    ws = workbook["预算明细"]
+    header, rows = table(ws)
+    lines = query(db, "SELECT task, total_wan FROM budget_lines ORDER BY ALL")
+    assert sorted((r["任务名称"].value, r["总额(万元)"].value) for r in rows) == [
+        (t, float(v)) for t, v in lines
+    ]
+    civil = [r for r in rows if r["部门"].value == "某市民政局"]
+    assert [r["任务名称"].value for r in civil] == ["低保资金", "养老服务"]
+    assert all(r["链接"].hyperlink.target.endswith("doc.pdf#page=1") for r in civil)
+    assert (
+        ws.freeze_panes == "D2"
+        and ws.auto_filter.ref == f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    )
 
 
 def test_check_sheet_names_department_page_and_file(workbook, db):
