@@ -27,6 +27,7 @@ EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL = 32_767
 MIN_WIDTH, MAX_WIDTH = 6, 60
 SAMPLE_ROWS = 2_000  # rows measured for the column widths
+MAX_LINKS = 65_000  # Excel keeps at most 65,530 hyperlinks a sheet; past that, the address as text
 _BOLD = Font(bold=True)
 _LINK_FONT = Font(color="0563C1", underline="single")
 _URL = re.compile(r"^(?:file|https?)://\S+$")
@@ -68,21 +69,32 @@ def write_sheet(
     number_formats: Sequence[str | None] = (),
     frozen_cols: int = 0,
     auto_links: bool = False,
+    max_links: int = MAX_LINKS,
 ) -> int:
     """Append one formatted sheet (more past Excel's row limit) to the write-only workbook `wb`;
     returns the data rows written.  `rows` may hold Link values; with `auto_links` a text that
-    is a whole file:// or http(s):// address becomes a link too."""
+    is a whole file:// or http(s):// address becomes a link too.  Past `max_links` links in a
+    sheet (Excel's limit) a link is written as its address."""
     header = list(header)
     col_widths = list(col_widths) if col_widths else [text_width(h) + 4 for h in header]
     formats = list(number_formats) or [None] * len(header)
-    part, in_sheet, total, ws = 1, 0, 0, None
+    part, in_sheet, total, links, ws = 1, 0, 0, 0, None
     for row in rows:
         if ws is None or in_sheet >= EXCEL_MAX_ROWS - 1:
             if ws is not None:
                 _close(ws, len(header), in_sheet)
             ws = _new_sheet(wb, title if part == 1 else f"{title} ({part})", header, col_widths, frozen_cols)
-            part, in_sheet = part + 1, 0
-        ws.append([_cell(ws, v, f, auto_links) for v, f in zip(row, formats, strict=True)])
+            part, in_sheet, links = part + 1, 0, 0
+        cells = []
+        for v, f in zip(row, formats, strict=True):
+            if auto_links and isinstance(v, str) and _URL.match(v):
+                v = Link(v, v)
+            if isinstance(v, Link):
+                links += 1
+                if links > max_links:
+                    v = v.target
+            cells.append(_cell(ws, v, f))
+        ws.append(cells)
         in_sheet += 1
         total += 1
     if ws is None:
@@ -115,7 +127,7 @@ def _text(v: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", v)[:EXCEL_MAX_CELL]
 
 
-def _cell(ws: Any, v: Any, number_format: str | None = None, auto_links: bool = False) -> Any:
+def _cell(ws: Any, v: Any, number_format: str | None = None) -> Any:
     """A value Excel accepts: text without control characters and within the cell limit; text
     starting with `=` as a text cell (openpyxl would write a live formula); numbers as numbers."""
     if isinstance(v, Link):
@@ -128,8 +140,6 @@ def _cell(ws: Any, v: Any, number_format: str | None = None, auto_links: bool = 
         v = display(v)  # source_file: the path's bytes
     if isinstance(v, str):
         v = _text(v)
-        if auto_links and _URL.match(v):
-            return _cell(ws, Link(v, v))
         if v.startswith("="):
             cell = WriteOnlyCell(ws, value=v)
             cell.data_type = "s"

@@ -239,3 +239,21 @@ def test_a_view_column_added_later_shows_up_under_its_chinese_header(db, tmp_pat
 
 def _view_columns(con) -> set[str]:
     return {r[0] for r in con.execute("DESCRIBE v_indicators").fetchall()}
+
+
+def test_links_past_excels_limit_become_their_address_and_widths_count_chinese_double(tmp_path):
+    from openpyxl import Workbook
+
+    from pipeline.xlsxwrite import Link, widths, write_sheet
+
+    wb = Workbook(write_only=True)
+    body = [[f"第{i}行", Link(f"file:///x/a.pdf#page={i}", f"第{i}页")] for i in range(1, 4)]
+    assert write_sheet(wb, "s", ["名称", "链接"], body, col_widths=[10, 12], max_links=2) == 3
+    wb.save(tmp_path / "s.xlsx")
+    ws = load_workbook(tmp_path / "s.xlsx")["s"]
+    cells = [ws.cell(r, 2) for r in range(2, 5)]
+    assert [c.hyperlink.target if c.hyperlink else None for c in cells] == [
+        "file:///x/a.pdf#page=1", "file:///x/a.pdf#page=2", None,
+    ]  # fmt: skip
+    assert cells[2].value == "file:///x/a.pdf#page=3"
+    assert widths(["名称", "id"], [["四个汉字", "abcd"]]) == [10, 6]  # 8 + 2; header 2 + 2 → min 6
