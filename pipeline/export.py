@@ -10,6 +10,11 @@ Parquet layout (hive partitioning, read by DuckDB, Spark, pyarrow, polars …):
                                                   indicator (join on table_id, seq)
     (a NULL year is the partition year=__HIVE_DEFAULT_PARTITION__, as Spark writes it)
 
+CSV and xlsx are for spreadsheets: they start with the analyst's joined tables of
+`pipeline/sheets.py` (指标, 项目与预算, 预算明细, 检查: Chinese headers, file name, page link),
+then hold every raw table.  CSV files carry a UTF-8 byte-order mark, so that Excel reads them
+as UTF-8; xlsx sheets are formatted by `pipeline/xlsxwrite.py`.
+
 Outputs are written aside and swapped in (`pipeline/outdir.py`): a failed export leaves the
 previous one whole, and nothing in OUT that an export did not write is deleted.  Text that a
 spreadsheet would run as a formula stays text: a string cell in xlsx, a leading `'` in CSV.
@@ -170,8 +175,8 @@ def _parquet(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> li
 
 
 def _csv(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
-    """The joined tables (指标.csv, 项目与预算.csv, 检查.csv) and a file per raw table, each UTF-8
-    with a byte-order mark: Excel (a Chinese Windows one too) then reads it as UTF-8."""
+    """The joined tables (指标.csv, …) and a file per raw table, each UTF-8 with a byte-order
+    mark: Excel (a Chinese Windows one too) then reads it as UTF-8."""
     written = []
     for sheet in SHEETS:
         rel = f"{sheet.name}.csv"
@@ -226,8 +231,7 @@ def _formulas_as_text(con: duckdb.DuckDBPyConnection, query: str) -> str:
 
 
 def _xlsx(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
-    """One workbook: the analyst's joined sheets (指标, 项目与预算, 检查) first, then a sheet per raw
-    table (continued on `name (2)` past Excel's row limit), each formatted by `xlsxwrite`."""
+    """One workbook: the analyst's joined sheets (指标, …) first, then a sheet per raw table (continued on `name (2)` past Excel's row limit), each formatted by `xlsxwrite`."""
     from openpyxl import Workbook
 
     rel = "targets.xlsx"
