@@ -231,7 +231,8 @@ def _formulas_as_text(con: duckdb.DuckDBPyConnection, query: str) -> str:
 
 
 def _xlsx(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
-    """One workbook: the analyst's joined sheets (指标, …) first, then a sheet per raw table (continued on `name (2)` past Excel's row limit), each formatted by `xlsxwrite`."""
+    """One workbook: the analyst's joined sheets (指标, …) first, then a sheet per raw table
+    (continued on `name (2)` past Excel's row limit), each formatted by `xlsxwrite`."""
     from openpyxl import Workbook
 
     rel = "targets.xlsx"
