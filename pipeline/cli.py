@@ -108,7 +108,9 @@ def _parser() -> argparse.ArgumentParser:
         help="export the database as Parquet, CSV or Excel",
         description="Write every table of the database to DIR: Parquet partitioned by year "
         "(DIR/TABLE/year=YYYY/*.parquet, readable by DuckDB, Spark, pandas/pyarrow), "
-        "one CSV file per table, or one Excel workbook with a sheet per table.",
+        "one CSV file per table (UTF-8 with a BOM, plus the joined 指标/项目与预算/预算明细/检查 tables), "
+        "or one Excel workbook: the joined sheets with Chinese headers and page links first, "
+        "then a sheet per table.",
     )
     xp.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
     xp.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
@@ -124,6 +126,12 @@ def _parser() -> argparse.ArgumentParser:
     qy.add_argument("sql", metavar="SQL")
     qy.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     _format_options(qy)
+    qy.add_argument(
+        "--xlsx",
+        metavar="FILE",
+        help="write the result as an Excel workbook (bold frozen header, autofilter, links clickable)",
+    )
+    qy.add_argument("--out", metavar="FILE", help="write the result as CSV with a UTF-8 BOM (opens in Excel)")
 
     from pipeline.analysis.concepts import CONCEPTS
 
@@ -392,7 +400,27 @@ def _query(args: argparse.Namespace) -> int:
     except duckdb.Error as e:
         print(f"query failed: {_first_line(e)}", file=sys.stderr)
         return 2
+    if args.xlsx or args.out:
+        return _save_query(args, columns, rows)
     sys.stdout.write(render(columns, rows, args.fmt))
+    return 0
+
+
+def _save_query(args: argparse.Namespace, columns: list[str], rows: list) -> int:
+    """`query --xlsx FILE` / `--out FILE`: the result in files for Excel instead of on stdout."""
+    from pipeline.export import write_csv
+    from pipeline.xlsxwrite import save_table
+
+    for path, write in ((args.xlsx, lambda p: save_table(p, "查询", columns, rows)),
+                        (args.out, lambda p: write_csv(p, columns, rows))):  # fmt: skip
+        if not path:
+            continue
+        try:
+            write(path)
+        except OSError as e:
+            print(f"query failed: cannot write {path}: {e.strerror or e}", file=sys.stderr)
+            return 2
+        print(f"{len(rows)} row{'s' if len(rows) != 1 else ''} written to {path}")
     return 0
 
 

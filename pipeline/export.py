@@ -10,6 +10,11 @@ Parquet layout (hive partitioning, read by DuckDB, Spark, pyarrow, polars …):
                                                   indicator (join on table_id, seq)
     (a NULL year is the partition year=__HIVE_DEFAULT_PARTITION__, as Spark writes it)
 
+CSV and xlsx are for spreadsheets: they start with the analyst's joined tables of
+`pipeline/sheets.py` (指标, 项目与预算, 预算明细, 检查: Chinese headers, file name, page link),
+then hold every raw table.  CSV files carry a UTF-8 byte-order mark, so that Excel reads them
+as UTF-8; xlsx sheets are formatted by `pipeline/xlsxwrite.py`.
+
 Outputs are written aside and swapped in (`pipeline/outdir.py`): a failed export leaves the
 previous one whole, and nothing in OUT that an export did not write is deleted.  Text that a
 spreadsheet would run as a formula stays text: a string cell in xlsx, a leading `'` in CSV.
@@ -17,9 +22,12 @@ spreadsheet would run as a formula stays text: a string cell in xlsx, a leading 
 
 from __future__ import annotations
 
-import datetime as dt
+import csv
 import io
-from decimal import Decimal
+import itertools
+import re
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +37,10 @@ from pipeline.dberrors import open_error
 from pipeline.load import has_relation
 from pipeline.outdir import NotOurs, check_replaceable, staging, swap_in
 from pipeline.paths import display
+from pipeline.sheets import SHEETS
+from pipeline.sheets import rows as sheet_rows
 from pipeline.storage import is_storage_failure, reason
+from pipeline.xlsxwrite import SAMPLE_ROWS, Link, widths, write_sheet
 
 # table → ORDER BY that makes exports reproducible
 TABLES = {
@@ -45,13 +56,17 @@ TABLES = {
 CONTRACT = ("documents", "target_tables", "budget_lines", "indicators", "checks")
 FORMATS = ("parquet", "csv", "xlsx")
 _NULL_PARTITION = "year=__HIVE_DEFAULT_PARTITION__"  # how DuckDB and Spark name a NULL year
-_EXCEL_MAX_ROWS = 1_048_576
-_EXCEL_MAX_CELL = 32_767
 # CSV text that a spreadsheet would evaluate: =…, @…, a tab or CR first, +…/-… unless a number
 _FORMULA_SQL = (
     r"CASE WHEN regexp_matches({c}, '^[=@\t\r]') OR (regexp_matches({c}, '^[+-].') "
     r"AND NOT regexp_matches({c}, '^[+-]?[0-9]+([.][0-9]+)?%?$')) THEN chr(39) || {c} ELSE {c} END"
 )
+
+_FORMULA_START = re.compile(r"^[=@\t\r]")
+_SIGNED = re.compile(r"^[+-].")
+_SIGNED_NUMBER = re.compile(r"^[+-]?[0-9]+([.][0-9]+)?%?$")
+BOM = "\ufeff".encode()
+JOINED_CSV = tuple(f"{sheet.name}.csv" for sheet in SHEETS)
 
 
 # tables whose rows carry a page → that column; the link is built as the views' page_link macro
@@ -84,6 +99,9 @@ def export(db: str | Path, out: str | Path, fmt: str) -> list[tuple[str, int]]:
         missing = [t for t in CONTRACT if not has_relation(con, t)]
         if missing:
             raise ExportError(f"{db} is not an extraction database (no table {missing[0]})")
+        if fmt != "parquet" and not has_relation(con, "v_indicators"):
+            con.close()  # a database of an older version: the joined sheets read the views
+            con = _with_views(db)
         tables = [t for t in TABLES if t in CONTRACT or has_relation(con, t)]
         names = _names(fmt, tables)
         out.mkdir(parents=True, exist_ok=True)
@@ -105,12 +123,21 @@ def export(db: str | Path, out: str | Path, fmt: str) -> list[tuple[str, int]]:
         con.close()
 
 
+def _with_views(db: str | Path) -> duckdb.DuckDBPyConnection:
+    from pipeline.analysis.api import DatabaseError, connect
+
+    try:
+        return connect(db)
+    except DatabaseError as e:
+        raise ExportError(str(e)) from None
+
+
 def _names(fmt: str, tables: list[str]) -> list[str]:
     """What an export puts in OUT: a file per table, a folder per partitioned table, or one workbook."""
     if fmt == "xlsx":
         return ["targets.xlsx"]
     if fmt == "csv":
-        return [f"{t}.csv" for t in tables]
+        return [*JOINED_CSV, *(f"{t}.csv" for t in tables)]
     return ["documents.parquet" if t == "documents" else t for t in tables]
 
 
@@ -166,13 +193,50 @@ def _parquet(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> li
 
 
 def _csv(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
+    """The joined tables (指标.csv, …) and a file per raw table, each UTF-8 with a byte-order
+    mark: Excel (a Chinese Windows one too) then reads it as UTF-8."""
     written = []
+    for sheet in SHEETS:
+        rel = f"{sheet.name}.csv"
+        cols, body = sheet_rows(con, sheet)
+        with open(out / rel, "w", encoding="utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow([c.header for c in cols])
+            n = 0
+            for row in body:
+                w.writerow([_csv_value(v) for v in row])
+                n += 1
+        written.append((rel, n))
     for table in tables:
         rel = f"{table}.csv"
         query = _formulas_as_text(con, _query(table))
-        con.execute(f"COPY ({query}) TO {_literal(out / rel)} (FORMAT csv, HEADER)")
+        raw = out / f".{rel}.raw"
+        con.execute(f"COPY ({query}) TO {_literal(raw)} (FORMAT csv, HEADER)")
+        with open(raw, "rb") as src, open(out / rel, "wb") as dst:
+            dst.write(BOM)
+            shutil.copyfileobj(src, dst, 1 << 20)
+        raw.unlink()
         written.append((rel, _count(con, table)))
     return written
+
+
+def write_csv(path: str | Path, header: list[str], rows: list) -> None:
+    """A result as a CSV file for Excel: UTF-8 with a BOM, formulas as text."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows([_csv_value(v) for v in r] for r in rows)
+
+
+def _csv_value(v: Any) -> Any:
+    """A joined-table value for CSV: a link as its address, formulas as text (as `_FORMULA_SQL`)."""
+    if isinstance(v, Link):
+        v = v.target
+    if isinstance(v, bytes):
+        v = display(v)
+    if isinstance(v, str) and (_FORMULA_START.match(v) or (_SIGNED.match(v) and not _SIGNED_NUMBER.match(v))):
+        return "'" + v
+    return v
 
 
 def _formulas_as_text(con: duckdb.DuckDBPyConnection, query: str) -> str:
@@ -185,56 +249,49 @@ def _formulas_as_text(con: duckdb.DuckDBPyConnection, query: str) -> str:
 
 
 def _xlsx(con: duckdb.DuckDBPyConnection, out: Path, tables: list[str]) -> list[tuple[str, int]]:
-    """One workbook, a sheet per table (continued on `name (2)` past Excel's row limit)."""
+    """One workbook: the analyst's joined sheets (指标, …) first, then a sheet per raw table
+    (continued on `name (2)` past Excel's row limit), each formatted by `xlsxwrite`."""
     from openpyxl import Workbook
 
     rel = "targets.xlsx"
     wb = Workbook(write_only=True)
     total = 0
+    for sheet in SHEETS:
+        cols, body = sheet_rows(con, sheet)
+        total += _write(wb, sheet.name, [c.header for c in cols], body, [c.width for c in cols],
+                        [c.number_format for c in cols], sheet.frozen_cols)  # fmt: skip
     for table in tables:
         cur = con.execute(_query(table))
         header = [d[0] for d in cur.description]
-        part, rows_in_sheet, ws = 1, 0, None
-        while batch := cur.fetchmany(10_000):
-            for row in batch:
-                if ws is None or rows_in_sheet >= _EXCEL_MAX_ROWS - 1:
-                    ws = _sheet(wb, table if part == 1 else f"{table} ({part})", header)
-                    part, rows_in_sheet = part + 1, 0
-                ws.append([_cell(ws, v) for v in row])
-                rows_in_sheet += 1
-                total += 1
-        if ws is None:
-            _sheet(wb, table, header)
+        total += _write(wb, table, header, _fetch(cur), [], [], 0)
     buffer = io.BytesIO()  # zipped in memory: openpyxl cleans up after a failed write noisily
     wb.save(buffer)
     (out / rel).write_bytes(buffer.getbuffer())
     return [(rel, total)]
 
 
-def _sheet(wb: Any, title: str, header: list[str]) -> Any:
-    ws = wb.create_sheet(title)
-    ws.freeze_panes = "A2"
-    ws.append(header)
-    return ws
+def _write(
+    wb: Any,
+    title: str,
+    header: list[str],
+    body: Iterator[Any],
+    caps: list[float],
+    formats: list[str | None],
+    frozen_cols: int,
+) -> int:
+    """One formatted sheet, its widths measured on its first rows."""
+    sample = list(itertools.islice(body, SAMPLE_ROWS))
+    return write_sheet(
+        wb,
+        title,
+        header,
+        itertools.chain(sample, body),
+        col_widths=widths(header, sample, caps),
+        number_formats=formats,
+        frozen_cols=frozen_cols,
+    )
 
 
-def _cell(ws: Any, v: Any) -> Any:
-    """A value Excel accepts: text without control characters and within the cell limit; text
-    starting with `=` as a text cell (openpyxl would write a live formula)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(v, bytes):
-        v = display(v)  # source_file: the path's bytes
-    if isinstance(v, str):
-        v = ILLEGAL_CHARACTERS_RE.sub("", v)[:_EXCEL_MAX_CELL]
-        if v.startswith("="):
-            cell = WriteOnlyCell(ws, value=v)
-            cell.data_type = "s"
-            return cell
-        return v
-    if isinstance(v, list | tuple | dict):
-        return str(v)
-    if isinstance(v, bool | int | float | Decimal | dt.datetime | dt.date) or v is None:
-        return v
-    return str(v)
+def _fetch(cur: duckdb.DuckDBPyConnection) -> Iterator[tuple]:
+    while batch := cur.fetchmany(10_000):
+        yield from batch

@@ -95,10 +95,11 @@ def test_csv_has_one_file_per_table_with_every_row(db, tmp_path):
     proc = export("--format", "csv", "--out", out, "--db", db)
     assert proc.returncode == 0, proc.stderr
     for table in TABLES:
-        with open(out / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        with open(out / f"{table}.csv", encoding="utf-8-sig", newline="") as fh:
             header, *body = list(csv.reader(fh))
+        assert header[0] == ("doc_id" if table == "documents" else "table_id"), table
         assert len(body) == len(rows(db, table)), table
-    with open(out / "target_tables.csv", encoding="utf-8", newline="") as fh:
+    with open(out / "target_tables.csv", encoding="utf-8-sig", newline="") as fh:
         tables = list(csv.DictReader(fh))
     assert sorted(t["department"] for t in tables) == [f"测试{i:04d}号司法局" for i in range(5)]
     assert {Decimal(t["budget_total_wan"]) for t in tables} == {Decimal("2789.45")}
@@ -109,7 +110,7 @@ def test_xlsx_has_a_sheet_per_table_with_frozen_headers(db, tmp_path):
     proc = export("--format", "xlsx", "--out", out, "--db", db)
     assert proc.returncode == 0, proc.stderr
     wb = load_workbook(out / "targets.xlsx", read_only=False)
-    assert wb.sheetnames == TABLES
+    assert wb.sheetnames == ["指标", "项目与预算", "预算明细", "检查", *TABLES]  # the joined sheets first
     for table in TABLES:
         ws = wb[table]
         assert ws.freeze_panes == "A2", table

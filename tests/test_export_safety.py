@@ -44,6 +44,12 @@ def test_xlsx_writes_formulas_as_text(db, tmp_path):
     cells = [row[header.index("department")] for row in ws.iter_rows(min_row=2)]
     assert {c.value for c in cells} == {FORMULA, PLUS, "-5%", "@SUM(A1)"}
     assert {c.data_type for c in cells} == {"s"}, "a cell would run as a formula"
+    for sheet in ("指标", "项目与预算"):  # the joined sheets too
+        ws = load_workbook(tmp_path / "targets.xlsx")[sheet]
+        header = [c.value for c in ws[1]]
+        cells = [row[header.index("部门")] for row in ws.iter_rows(min_row=2)]
+        assert {c.value for c in cells} == {FORMULA, PLUS, "-5%", "@SUM(A1)"}, sheet
+        assert {c.data_type for c in cells} == {"s"}, sheet
 
 
 def test_csv_escapes_what_a_spreadsheet_would_run(db, tmp_path):
@@ -52,6 +58,9 @@ def test_csv_escapes_what_a_spreadsheet_would_run(db, tmp_path):
     with open(tmp_path / "target_tables.csv", encoding="utf-8", newline="") as fh:
         departments = {r["department"] for r in csv.DictReader(fh)}
     assert departments == {"'" + FORMULA, "'" + PLUS, "-5%", "'@SUM(A1)"}  # a number stays a number
+    with open(tmp_path / "指标.csv", encoding="utf-8-sig", newline="") as fh:
+        departments = {r["部门"] for r in csv.DictReader(fh)}
+    assert departments == {"'" + FORMULA, "'" + PLUS, "-5%", "'@SUM(A1)"}
 
 
 def test_parquet_export_never_deletes_what_it_did_not_write(tmp_path):
