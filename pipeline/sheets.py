@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.analysis import links
 from pipeline.paths import display
 from pipeline.xlsxwrite import Link
 
@@ -179,18 +180,9 @@ SHEETS = (INDICATORS, TABLES, LINES, CHECKS)
 
 
 def page_link(path: str | None, page: int | None, source_file: bytes | None = None) -> str | None:
-    """`file://…#page=N` for the source file (the whole file where no page is known); None
-    where the file's absolute path is unknown (a relative path names no place for certain)."""
-    if source_file:
-        p = Path(os.fsdecode(source_file))
-    elif path and Path(path).is_absolute():
-        p = Path(path)
-    else:
-        return None
-    if not p.is_absolute():
-        return None
-    uri = p.as_uri()
-    return f"{uri}#page={page}" if page else uri
+    """`file://…#page=N` for the source file (the whole file where no page is known), from its
+    resolved path when stored, else its absolute source_path; None where neither is known."""
+    return links.page_link(os.fsdecode(source_file) if source_file else path, page or None)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sheet: Sheet) -> tuple[list[Col], Iterator[list[Any]]]:

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from pipeline.analysis import charts
+from pipeline.analysis.links import page_link
 
 UNKNOWN_DEPARTMENT = "（未知部门）"
 
@@ -23,14 +24,6 @@ REF_INDICATOR = "{'src': source_path, 'page': page, 'name': name, 'value': value
 REF_TABLE = (
     "{'src': source_path, 'page': page_first, 'name': coalesce(project, title, department), 'value': NULL}"
 )
-
-
-def page_link(source_path: str | None, page: int | None) -> str | None:
-    """`file://…#page=N` for a source file and page; None when either is unknown or the path is
-    relative (a relative path says nothing about where the file is from here)."""
-    if not source_path or page is None or not Path(source_path).is_absolute():
-        return None
-    return Path(source_path).as_uri() + f"#page={page}"
 
 
 @dataclass(frozen=True)
@@ -52,7 +45,7 @@ class Ref:
 
     @property
     def href(self) -> str | None:
-        return page_link(self.src, self.page)
+        return page_link(self.src, self.page) if self.page is not None else None
 
     @property
     def title(self) -> str:
