@@ -44,12 +44,17 @@ def fingerprint() -> str:
 
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the views and derived tables were made by this version."""
+    """Whether the views and derived tables were made by this version: the fingerprint stored by
+    the last refresh, and on v_indicators itself (a view replaced since, by hand or by an older
+    version, lacks it)."""
     try:
         row = con.execute("SELECT fingerprint FROM analysis_state").fetchone()
+        view = con.execute(
+            "SELECT comment FROM duckdb_views() WHERE NOT internal AND view_name = 'v_indicators'"
+        ).fetchone()
     except duckdb.CatalogException:
         return False
-    return row is not None and row[0] == fingerprint()
+    return row is not None and row[0] == fingerprint() and view is not None and view[0] == row[0]
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
@@ -61,6 +66,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         n_indicators = _refresh_concepts(con)
         con.execute(_views_sql())
         con.execute("CREATE OR REPLACE TABLE analysis_state AS SELECT ? AS fingerprint", [fingerprint()])
+        con.execute(f"COMMENT ON VIEW v_indicators IS '{fingerprint()}'")
         con.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(duckdb.Error):  # a fatal error (full disk) has ended it already

@@ -186,7 +186,10 @@ def _one(
         outcome.stale.append(detail)
         log.warning("correction not applied: %s", detail)
         doc_table = table or table_id(doc or c.doc, 0)
-        con.execute("INSERT INTO checks VALUES (?, ?, 'warning', ?)", [doc_table, STALE, detail])
+        con.execute(
+            "INSERT INTO checks (table_id, \"check\", severity, detail) VALUES (?, ?, 'warning', ?)",
+            [doc_table, STALE, detail],
+        )
         _record(con, c, status="stale", detail=str(e), table=table)
         return
     outcome.applied += 1
