@@ -8,11 +8,25 @@ origin, in the displayed (upright) page frame.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from extractors.lattice import Segment
 
 BBox = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+def union(boxes: Iterable[tuple[float, ...] | None]) -> BBox | None:
+    """The smallest box holding every given box (None entries skipped); None when there is none."""
+    known = [b for b in boxes if b is not None]
+    if not known:
+        return None
+    return (
+        min(b[0] for b in known),
+        min(b[1] for b in known),
+        max(b[2] for b in known),
+        max(b[3] for b in known),
+    )
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from extractors.page import union
 from pipeline.analysis.links import page_link
 
 HIGHLIGHT = (230, 0, 0)  # the box's outline colour
@@ -95,9 +96,9 @@ def resolve(con: duckdb.DuckDBPyConnection, ident: str) -> Target:
             "SELECT bbox FROM indicators WHERE table_id = ? AND page = ? AND bbox IS NOT NULL ORDER BY seq",
             [tid, table["page_first"]],
         ).fetchall()
-        union = _union([tuple(b[0]) for b in boxes])
+        box = union([tuple(b[0]) for b in boxes])
         fields = {k: table.get(k) for k in _TABLE_FIELDS}
-        return Target("table", fields, doc[0], doc[1], table["page_first"], [union] if union else [])
+        return Target("table", fields, doc[0], doc[1], table["page_first"], [box] if box else [])
     ind = _row(con, "SELECT * FROM v_indicators WHERE table_id = ? AND seq = ?", [tid, seq])
     if ind is None:
         raise ShowError(f"no indicator {seq} in table {tid}")
@@ -111,17 +112,6 @@ def _row(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> dict[str, An
     cur = con.execute(sql, params)
     row = cur.fetchone()
     return None if row is None else dict(zip([d[0] for d in cur.description], row, strict=True))
-
-
-def _union(boxes: list[tuple[float, ...]]) -> tuple[float, float, float, float] | None:
-    if not boxes:
-        return None
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
-    )
 
 
 def describe(target: Target) -> list[str]:
@@ -156,7 +146,7 @@ def render(target: Target, out: Path) -> str:
 
     boxes = [tuple(x * scale for x in b) for b in target.boxes] if scale else []
     if boxes:
-        x0, top, x1, bottom = _union(boxes)  # type: ignore[misc]
+        x0, top, x1, bottom = union(boxes)  # type: ignore[misc]
         if target.kind == "indicator":  # the row across the whole page width, with some rows around
             margin = _CONTEXT * scale
             crop = (0, max(0, top - margin), image.width, min(image.height, bottom + margin))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.page import union
 from pipeline.model import Cell, RawIndicator
 from pipeline.normalize import taxonomy
 from pipeline.normalize.text import clean_cell
@@ -59,7 +60,7 @@ def parse_geometric(row: Row, cols: IndicatorColumns) -> RawIndicator | None:
         labels_certain=True,
         weight=_weight(text_at("weight")),
         page=(name_cell or value_cell).page,
-        bbox=_union(name_cell, value_cell),
+        bbox=union(c.bbox for c in (name_cell, value_cell) if c is not None),
         confidence=_min_conf(name_cell, value_cell),
     )
 
@@ -138,18 +139,6 @@ def parse_flattened(row: Row, cols: IndicatorColumns) -> RawIndicator | list[tup
         weight=_weight(weight.text if weight else None),
         page=value.page,
         confidence=_min_conf(name_cell, value),
-    )
-
-
-def _union(*cells: Cell | None):
-    boxes = [c.bbox for c in cells if c is not None and c.bbox is not None]
-    if not boxes:
-        return None
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
     )
 
 

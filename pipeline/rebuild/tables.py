@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from extractors.page import union
 from pipeline.model import Cell, Grid, RawTable, SourceDocument
 from pipeline.normalize import titles, vocabulary
 from pipeline.normalize.names import strip_code
@@ -290,7 +291,7 @@ def join_wrapped_titles(grid: Grid) -> Grid:
             a, b = cells[0], rows[order[k + 1]][0]
             if _wraps_into_title(a, b):
                 merged = Cell(
-                    text=a.text + b.text, row=a.row, col=0, page=a.page, bbox=_union_box(a.bbox, b.bbox)
+                    text=a.text + b.text, row=a.row, col=0, page=a.page, bbox=union((a.bbox, b.bbox))
                 )
                 out.append(merged)
                 skip.add(order[k + 1])
@@ -313,12 +314,6 @@ def _wraps_into_title(a: Cell, b: Cell) -> bool:
         if not (0.7 < ha / max(hb, 0.1) < 1.4) or gap > 0.8 * max(ha, hb):
             return False
     return True
-
-
-def _union_box(a, b):
-    if a is None or b is None:
-        return a or b
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 def find_tables(doc: SourceDocument) -> list[RawTable]:
