@@ -225,8 +225,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from pipeline.batch import run
-    from pipeline.storage import StorageError
+    from pipeline.batch.runner import run
+    from pipeline.store.storage import StorageError
 
     if args.scheduler and args.executor != "dask":
         print("--scheduler needs --executor dask", file=sys.stderr)
@@ -273,8 +273,8 @@ def _correct(args: argparse.Namespace) -> int:
     from pipeline.analysis.annotate import refresh
     from pipeline.corrections.command import CorrectError, correct
     from pipeline.corrections.sheet import SheetError
-    from pipeline.dberrors import open_error
-    from pipeline.load import connect
+    from pipeline.store.dberrors import open_error
+    from pipeline.store.load import connect
 
     if not Path(args.db).is_file():
         print(f"correct failed: cannot open {args.db}: no such database", file=sys.stderr)
@@ -299,7 +299,7 @@ def _correct(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from pipeline.export import ExportError, export
+    from pipeline.store.export import ExportError, export
 
     try:
         written = export(args.db, args.out, args.format)
@@ -318,7 +318,7 @@ def _report(args: argparse.Namespace) -> int:
 
     from pipeline.analysis.api import DatabaseError, connect
     from pipeline.analysis.report import build_report
-    from pipeline.dberrors import open_error
+    from pipeline.store.dberrors import open_error
 
     try:
         con = connect(args.db)
@@ -344,7 +344,7 @@ def _show(args: argparse.Namespace) -> int:
 
     from pipeline.analysis.api import DatabaseError, connect
     from pipeline.analysis.show import NoPage, ShowError, default_out, describe, render, resolve
-    from pipeline.dberrors import open_error
+    from pipeline.store.dberrors import open_error
 
     try:
         with connect(args.db) as con:
@@ -408,8 +408,8 @@ def _query(args: argparse.Namespace) -> int:
 
 def _save_query(args: argparse.Namespace, columns: list[str], rows: list) -> int:
     """`query --xlsx FILE` / `--out FILE`: the result in files for Excel instead of on stdout."""
-    from pipeline.export import write_csv
-    from pipeline.xlsxwrite import save_table
+    from pipeline.store.export import write_csv
+    from pipeline.store.xlsxwrite import save_table
 
     for path, write in ((args.xlsx, lambda p: save_table(p, "查询", columns, rows)),
                         (args.out, lambda p: write_csv(p, columns, rows))):  # fmt: skip
@@ -488,8 +488,8 @@ def _print_checks(db: str, severity: str | None) -> int:
     import duckdb
 
     from pipeline.analysis.links import page_link
-    from pipeline.dberrors import open_error
-    from pipeline.load import connect
+    from pipeline.store.dberrors import open_error
+    from pipeline.store.load import connect
 
     if not Path(db).is_file():
         print(f"cannot open {db}: no such database", file=sys.stderr)

@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 from extractors import reader_for, sniff
-from pipeline.assemble import normalize_document
-from pipeline.checks import document_checks
 from pipeline.errors import ExtractionError
 from pipeline.files import NotRegularFile, check_regular, sha256_file
 from pipeline.model import DocumentResult
+from pipeline.normalize.assemble import normalize_document
+from pipeline.normalize.checks import document_checks
 from pipeline.paths import name_digest
 from pipeline.rebuild.tables import TableFinder
 

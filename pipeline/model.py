@@ -2,8 +2,8 @@
 
 read (extractors) → `SourceDocument` of `Grid`s of `Cell`s
 find tables + rebuild rows (pipeline.rebuild) → `RawTable`s
-normalize (pipeline.normalize, pipeline.levels) → `Table`s with `Indicator`s and `BudgetLine`s
-load (pipeline.load) → DuckDB
+normalize (pipeline.normalize, pipeline.normalize.levels) → `Table`s with `Indicator`s and `BudgetLine`s
+load (pipeline.store.load) → DuckDB
 """
 
 from __future__ import annotations

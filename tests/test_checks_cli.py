@@ -114,8 +114,8 @@ def test_self_audit_names_a_page_whose_target_table_was_not_read(tmp_path, db_pa
 def test_projects_printed_in_two_lists_are_flagged_once():
     from decimal import Decimal
 
-    from pipeline.checks import document_checks
     from pipeline.model import Table
+    from pipeline.normalize.checks import document_checks
 
     def listed(project, amount):
         return Table(

@@ -3,8 +3,8 @@ seal or a red masthead is read garbled by OCR)."""
 
 from __future__ import annotations
 
-from pipeline.assemble import normalize_document
 from pipeline.model import RawTable
+from pipeline.normalize.assemble import normalize_document
 
 COVER = "2021年瑞金市教育局部门预算"
 

@@ -217,7 +217,7 @@ def test_query_writes_a_formatted_workbook_and_a_bom_csv(db, tmp_path):
 def test_a_view_column_added_later_shows_up_under_its_chinese_header(db, tmp_path):
     """The sheet spec names columns other parts add to the views (direction, project_code …):
     absent, they are left out; present, they appear."""
-    from pipeline.sheets import INDICATORS, rows
+    from pipeline.store.sheets import INDICATORS, rows
 
     copy = tmp_path / "t.duckdb"
     shutil.copy(db, copy)
@@ -242,7 +242,7 @@ def test_a_view_column_added_later_shows_up_under_its_chinese_header(db, tmp_pat
 def test_links_past_excels_limit_become_their_address_and_widths_count_chinese_double(tmp_path):
     from openpyxl import Workbook
 
-    from pipeline.xlsxwrite import Link, widths, write_sheet
+    from pipeline.store.xlsxwrite import Link, widths, write_sheet
 
     wb = Workbook(write_only=True)
     body = [[f"第{i}行", Link(f"file:///x/a.pdf#page={i}", f"第{i}页")] for i in range(1, 4)]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psutil
 
-from pipeline.workers import Limits
+from pipeline.batch.pool import Limits
 from tests.conftest import ROOT, grow, query
 from tests.test_batch import dump, extract, make_corpus, slow_dump
 

@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from pipeline.extract import extract_document
-from pipeline.load import connect, load_document
 from pipeline.model import Check, DocumentResult, Indicator, Table
+from pipeline.store.load import connect, load_document
 from tests.conftest import ROOT, query, run_cli
 
 SEED = ROOT / "data" / "raw" / "kuerle_sifaju_2020_overall.txt"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.assemble import normalize_document
 from pipeline.model import Table
+from pipeline.normalize.assemble import normalize_document
 from pipeline.rebuild.tables import find_tables
 from tests.grid_fixtures import document, flat, lines, table
 

@@ -132,7 +132,7 @@ def test_built_pdf_is_placed_by_its_publisher_not_its_department_line(tmp_path, 
 
 def test_a_database_of_an_earlier_version_gains_project_code(tmp_path):
     from pipeline.analysis.api import connect
-    from pipeline.load import connect as open_for_writing
+    from pipeline.store.load import connect as open_for_writing
 
     db = tmp_path / "old.duckdb"
     with open_for_writing(db) as con:  # the schema of today, less the new column and the views

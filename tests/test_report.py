@@ -248,7 +248,7 @@ def test_report_escapes_text_and_shortens_long_names(tmp_path: Path) -> None:
 
 
 def test_empty_database_gives_a_page_that_says_so(tmp_path: Path) -> None:
-    from pipeline.load import connect
+    from pipeline.store.load import connect
 
     db = tmp_path / "empty.duckdb"
     connect(db).close()  # the schema, no rows

@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 
 from pipeline.analysis.annotate import VIEWS, is_current, refresh
-from pipeline.dberrors import open_error
-from pipeline.load import has_relation
+from pipeline.store.dberrors import open_error
+from pipeline.store.load import has_relation
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
         con = _refreshed(path, read_only)
     if needs_views:
         con.close()
-        from pipeline.load import connect as open_for_writing
+        from pipeline.store.load import connect as open_for_writing
 
         try:
             with open_for_writing(path) as w:
@@ -60,7 +60,7 @@ def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection
 def _refreshed(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """The database after a refresh of its views and derived tables; as it was when it cannot be
     written (a read-only file, another writer), which still answers queries on the older views."""
-    from pipeline.load import connect as open_for_writing
+    from pipeline.store.load import connect as open_for_writing
 
     try:
         with open_for_writing(path) as w:

@@ -82,7 +82,7 @@ def resolve(con: duckdb.DuckDBPyConnection, ident: str) -> Target:
         raise ShowError(f"no document with id {prefix}… in this database")
     if len(docs) > 1:
         raise ShowError(f"{prefix}… names {len(docs)} documents: give more characters of the doc_id")
-    from pipeline.load import table_id
+    from pipeline.store.load import table_id
 
     tid = table_id(docs[0], n)
     doc = con.execute(

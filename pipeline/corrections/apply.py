@@ -23,11 +23,11 @@ from typing import Any
 import duckdb
 
 from pipeline.corrections.sheet import Correction, SheetError, read
-from pipeline.load import has_relation, table_id
 from pipeline.normalize import taxonomy
 from pipeline.normalize.text import fold_width
 from pipeline.normalize.values import parse_value
 from pipeline.paths import display
+from pipeline.store.load import has_relation, table_id
 
 log = logging.getLogger(__name__)
 

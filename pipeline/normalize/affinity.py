@@ -2,7 +2,7 @@
 
 Used only where a table lost which merged label a row belongs to (flattened dumps,
 OCR): a score per standard level2, from the name and the parsed value.  The scores
-are evidence, not decisions; `pipeline.levels` combines them with the printed labels
+are evidence, not decisions; `pipeline.normalize.levels` combines them with the printed labels
 and the order of the blocks.
 """
 

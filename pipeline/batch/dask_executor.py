@@ -20,10 +20,10 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 
 from pipeline import EXTRACTOR_VERSION
+from pipeline.batch.pool import Limits
+from pipeline.batch.tasks import Outcome, Task, failed_result
 from pipeline.extract import extract_document
 from pipeline.model import DocumentResult
-from pipeline.tasks import Outcome, Task, failed_result
-from pipeline.workers import Limits
 
 log = logging.getLogger("pipeline")
 

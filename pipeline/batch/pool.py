@@ -23,8 +23,8 @@ from multiprocessing.connection import wait
 import psutil
 
 from extractors import reader_modules
-from pipeline.lifeline import kill_group
-from pipeline.tasks import Outcome, Task, failed_result
+from pipeline.batch.lifeline import kill_group
+from pipeline.batch.tasks import Outcome, Task, failed_result
 
 _POLL_SECONDS = 0.1  # how often busy workers' memory is read
 _RECYCLE_SHARE = 0.5  # a worker idling above this share of the memory ceiling is replaced
@@ -62,7 +62,7 @@ def default_jobs() -> int:
 def _context() -> mp.context.BaseContext:
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(["pipeline.worker_proc", *reader_modules()])
+        ctx.set_forkserver_preload(["pipeline.batch.worker", *reader_modules()])
         return ctx
     return mp.get_context("spawn")
 
@@ -71,7 +71,7 @@ class _Worker:
     """One worker process and the document it is working on."""
 
     def __init__(self, ctx: mp.context.BaseContext) -> None:
-        from pipeline.worker_proc import serve
+        from pipeline.batch.worker import serve
 
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline.checks import table_checks
-from pipeline.levels import assign_levels
 from pipeline.model import BudgetLine, Check, Indicator, RawTable, Table
+from pipeline.normalize.checks import table_checks
+from pipeline.normalize.levels import assign_levels
 from pipeline.normalize.names import split_code, strip_code, to_wan
 from pipeline.normalize.text import clean_cell
 from pipeline.normalize.values import ParsedValue, parse_value

@@ -14,9 +14,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.batch.tasks import Task
 from pipeline.files import is_special, open_regular, sha256_file
 from pipeline.paths import display
-from pipeline.tasks import Task
 
 # Files inside input folders that are never documents (ground truth, notes, our own outputs).
 _SKIP_SUFFIXES = (".json", ".md", ".py", ".sh", ".duckdb", ".db", ".wal", ".log", ".parquet", ".gitkeep")

@@ -1,7 +1,7 @@
 """What runs inside an extraction worker process: receive a path, extract, send the result.
 
 The worker never touches the database.  It exits when the parent says so (None) or goes
-away: end of file on the pipe when idle, the lifeline watch (pipeline/lifeline.py) when busy,
+away: end of file on the pipe when idle, the lifeline watch (pipeline/batch/lifeline.py) when busy,
 so a killed batch leaves no worker behind.
 """
 
@@ -14,8 +14,8 @@ import sys
 import time
 from multiprocessing.connection import Connection
 
+from pipeline.batch.lifeline import watch
 from pipeline.extract import extract_document
-from pipeline.lifeline import watch
 from pipeline.model import DocumentResult
 from pipeline.paths import name_digest
 

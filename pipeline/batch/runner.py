@@ -22,8 +22,14 @@ from typing import Protocol
 
 import duckdb
 
-from pipeline.dberrors import open_error
-from pipeline.load import (
+from pipeline.batch.plan import Skip, discover, plan
+from pipeline.batch.pool import Limits, ProcessPool, default_jobs
+from pipeline.batch.progress import Progress, RunLog, Summary, describe
+from pipeline.batch.tasks import Outcome, Task
+from pipeline.model import DocumentResult
+from pipeline.paths import absolute, display, file_key
+from pipeline.store.dberrors import open_error
+from pipeline.store.load import (
     connect,
     delete_documents,
     finished_ids,
@@ -31,13 +37,7 @@ from pipeline.load import (
     path_index,
     update_source_path,
 )
-from pipeline.model import DocumentResult
-from pipeline.paths import absolute, display, file_key
-from pipeline.plan import Skip, discover, plan
-from pipeline.report import Progress, RunLog, Summary, describe
-from pipeline.storage import StorageError, is_storage_failure, reason
-from pipeline.tasks import Outcome, Task
-from pipeline.workers import Limits, ProcessPool, default_jobs
+from pipeline.store.storage import StorageError, is_storage_failure, reason
 
 __all__ = ["run", "discover", "describe", "Summary"]
 
@@ -176,7 +176,7 @@ def _extract_all(
 
 def _executor(name: str, jobs: int, limits: Limits, scheduler: str | None) -> Executor:
     if name == "dask":
-        from pipeline.cluster import DaskExecutor
+        from pipeline.batch.dask_executor import DaskExecutor
 
         return DaskExecutor(limits, scheduler=scheduler, jobs=jobs)
     if name == "processes":

@@ -11,11 +11,11 @@ Parquet layout (hive partitioning, read by DuckDB, Spark, pyarrow, polars …):
     (a NULL year is the partition year=__HIVE_DEFAULT_PARTITION__, as Spark writes it)
 
 CSV and xlsx are for spreadsheets: they start with the analyst's joined tables of
-`pipeline/sheets.py` (指标, 项目与预算, 预算明细, 检查: Chinese headers, file name, page link),
+`pipeline/store/sheets.py` (指标, 项目与预算, 预算明细, 检查: Chinese headers, file name, page link),
 then hold every raw table.  CSV files carry a UTF-8 byte-order mark, so that Excel reads them
-as UTF-8; xlsx sheets are formatted by `pipeline/xlsxwrite.py`.
+as UTF-8; xlsx sheets are formatted by `pipeline/store/xlsxwrite.py`.
 
-Outputs are written aside and swapped in (`pipeline/outdir.py`): a failed export leaves the
+Outputs are written aside and swapped in (`pipeline/store/outdir.py`): a failed export leaves the
 previous one whole, and nothing in OUT that an export did not write is deleted.  Text that a
 spreadsheet would run as a formula stays text: a string cell in xlsx, a leading `'` in CSV.
 """
@@ -33,14 +33,14 @@ from typing import Any
 
 import duckdb
 
-from pipeline.dberrors import open_error
-from pipeline.load import has_relation
-from pipeline.outdir import NotOurs, check_replaceable, staging, swap_in
 from pipeline.paths import display
-from pipeline.sheets import SHEETS
-from pipeline.sheets import rows as sheet_rows
-from pipeline.storage import is_storage_failure, reason
-from pipeline.xlsxwrite import SAMPLE_ROWS, Link, widths, write_sheet
+from pipeline.store.dberrors import open_error
+from pipeline.store.load import has_relation
+from pipeline.store.outdir import NotOurs, check_replaceable, staging, swap_in
+from pipeline.store.sheets import SHEETS
+from pipeline.store.sheets import rows as sheet_rows
+from pipeline.store.storage import is_storage_failure, reason
+from pipeline.store.xlsxwrite import SAMPLE_ROWS, Link, widths, write_sheet
 
 # table → ORDER BY that makes exports reproducible
 TABLES = {

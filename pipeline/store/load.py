@@ -111,7 +111,7 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path), read_only=read_only)
     if not read_only:
-        con.execute(resources.files("pipeline").joinpath("schema.sql").read_text(encoding="utf-8"))
+        con.execute(resources.files("pipeline.store").joinpath("schema.sql").read_text(encoding="utf-8"))
     return con
 
 

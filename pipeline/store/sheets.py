@@ -18,7 +18,7 @@ import duckdb
 
 from pipeline.analysis import links
 from pipeline.paths import display
-from pipeline.xlsxwrite import Link
+from pipeline.store.xlsxwrite import Link
 
 DIMENSIONS = {
     "quantity": "数量", "quality": "质量", "timeliness": "时效", "cost": "成本",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipeline.storage import is_storage_failure, reason
+from pipeline.store.storage import is_storage_failure, reason
 
 _LOCKED = re.compile(r"Could not set lock|Conflicting lock", re.IGNORECASE)
 _DAMAGED = re.compile(
