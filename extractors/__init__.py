@@ -19,6 +19,7 @@ from pathlib import Path
 from extractors.base import Reader
 from pipeline.errors import ExtractionError
 from pipeline.files import open_regular
+from pipeline.settings import Settings
 
 # kind (as `sniff` names it) → "module:class" of its reader
 READERS: dict[str, str] = {
@@ -41,8 +42,9 @@ def reader_modules() -> list[str]:
     return list(dict.fromkeys(target.partition(":")[0] for target in READERS.values()))
 
 
-def reader_for(kind: str) -> Reader:
-    """The reader registered for a kind of file; `ExtractionError` for a kind none reads."""
+def reader_for(kind: str, settings: Settings | None = None) -> Reader:
+    """The reader registered for a kind of file, made with `settings` (None: the defaults);
+    `ExtractionError` for a kind none reads."""
     target = READERS.get(kind)
     if target is None:
         raise ExtractionError(UNSUPPORTED.get(kind, f"unsupported format: {kind}"))
@@ -50,7 +52,7 @@ def reader_for(kind: str) -> Reader:
     cls = getattr(importlib.import_module(module), name)
     if not (isinstance(cls, type) and issubclass(cls, Reader)) or kind not in cls.kinds:
         raise TypeError(f"{target} is not a Reader of {kind!r} files")
-    return cls()
+    return cls(settings)
 
 
 def sniff(path: Path) -> str:

@@ -7,9 +7,9 @@ import logging
 from pathlib import Path
 
 from extractors.base import Reader
-from extractors.ocr.engines import get_engine
+from extractors.ocr.engines import engine_for
 from extractors.ocr.grids import ocr_page_grids
-from extractors.ocr.page import analyse
+from extractors.ocr.page import analyse_with
 from extractors.ocr.render import load_images, reduce
 from pipeline.errors import ExtractionError
 from pipeline.model import SourceDocument
@@ -22,12 +22,12 @@ class ImageReader(Reader):
 
     def read(self, path: Path) -> SourceDocument:
         pages = load_images(path)
-        engine = get_engine()
+        engine_for(self.settings)  # an engine that cannot load fails the document at once
         grids, notes, texts = [], [], []
         for k, (rgb, dpi) in enumerate(pages):
             try:
                 rgb, dpi = reduce(rgb, dpi)  # read at the image's own resolution
-                page = analyse(rgb, dpi, k + 1, engine)
+                page = analyse_with(self.settings, rgb, dpi, k + 1)
             except ExtractionError as e:
                 notes.append(f"page {k + 1}: OCR failed ({e})")
                 continue

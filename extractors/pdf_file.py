@@ -36,7 +36,7 @@ class PdfReader(Reader):
                 raise ExtractionError("PDF has no pages")
             texts = [page_text(pdf, i) for i in range(n)]
             # pages without a usable text layer are OCR'd (a quick pass for triage, a full one for tables)
-            scans = ScannedPages(pdf, texts)
+            scans = ScannedPages(pdf, texts, self.settings)
             grids = []
             todo = candidate_pages(scans.texts)
             with pdfplumber.open(source) as plumber_doc:

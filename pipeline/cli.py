@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from pipeline import EXTRACTOR_VERSION
@@ -33,42 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--force", action="store_true", help="re-extract documents already in the database")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--log-dir", help="where the per-run log goes (default: logs/ beside the database)")
-    ex.add_argument(
-        "--jobs",
-        "-j",
-        type=_positive_int,
-        metavar="N",
-        help="extraction worker processes (default: the number of cores)",
-    )
-    ex.add_argument(
-        "--timeout",
-        type=_non_negative_float,
-        default=300.0,
-        metavar="SECONDS",
-        help="give up on a document after this long, plus --timeout-per-page for each PDF page; "
-        "it is recorded failed (default 300, 0 = none)",
-    )
-    ex.add_argument(
-        "--timeout-per-page",
-        type=_non_negative_float,
-        default=5.0,
-        metavar="SECONDS",
-        help="added to --timeout for each page of a PDF: scanned pages need OCR (default 5)",
-    )
-    ex.add_argument(
-        "--timeout-max",
-        type=_non_negative_float,
-        default=3600.0,
-        metavar="SECONDS",
-        help="hard ceiling per document, whatever its page count (default 3600, 0 = none)",
-    )
-    ex.add_argument(
-        "--max-memory-mb",
-        type=_non_negative_int,
-        default=1536,
-        metavar="MB",
-        help="give up on a document whose worker grows past this resident memory (default 1536, 0 = none)",
-    )
+    _settings_options(ex)
     ex.add_argument(
         "--executor",
         choices=["processes", "dask"],
@@ -226,23 +193,25 @@ def main(argv: list[str] | None = None) -> int:
 
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.batch.runner import run
+    from pipeline.settings import FIELDS, Settings, SettingsError
     from pipeline.store.storage import StorageError
 
     if args.scheduler and args.executor != "dask":
         print("--scheduler needs --executor dask", file=sys.stderr)
         return 2
+    try:  # flags over environment variables over defaults
+        settings = Settings.from_env(os.environ).replace(**{f.name: getattr(args, f.name) for f in FIELDS})
+    except SettingsError as e:
+        print(f"extraction not started: {e}", file=sys.stderr)
+        return 2
     try:
         summary, code = run(
             args.inputs,
             args.db,
+            settings,
             force=args.force,
             quiet=args.quiet,
             log_dir=args.log_dir,
-            jobs=args.jobs,
-            timeout=args.timeout,
-            timeout_per_page=args.timeout_per_page,
-            timeout_max=args.timeout_max,
-            max_memory_mb=args.max_memory_mb,
             executor=args.executor,
             scheduler=args.scheduler,
             corrections=args.corrections,
@@ -457,31 +426,36 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_int(text: str) -> int:
-    n = _non_negative_int(text)
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
+def _settings_options(p: argparse.ArgumentParser) -> None:
+    """A flag per setting (pipeline/settings.py); one not given leaves the environment's value."""
+    from pipeline.settings import FIELDS
+
+    g = p.add_argument_group(
+        "settings", "each can also be set by the environment variable named; a flag wins"
+    )
+    for f in FIELDS:
+        m = f.metadata
+        shown = f"default {f.default:g}; " if isinstance(f.default, int | float) else ""
+        shown = f"default {f.default}; " if isinstance(f.default, str) and f.default else shown
+        g.add_argument(
+            *m["flags"],
+            dest=f.name,
+            type=_flag_type(m["parse"]),
+            metavar=m["metavar"],
+            help=f"{m['help']} ({shown}{m['env']})",
+        )
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return n
+def _flag_type(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """A setting's parser as an argparse type: its reason becomes argparse's one-line error."""
 
+    def convert(text: str) -> object:
+        try:
+            return parse(text)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(f"{text!r}: {e}") from None
 
-def _non_negative_float(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not x >= 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return x
+    return convert
 
 
 def _print_checks(db: str, severity: str | None) -> int:

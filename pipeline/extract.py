@@ -2,12 +2,13 @@
 
 `extract_document` never raises for a bad input: it returns a `DocumentResult` whose
 status is `failed` with a one-line reason.  It is the unit of work that the batch
-runner sends to worker processes.
+runner sends to worker processes, with the run's `Settings`.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
 from pathlib import Path
@@ -20,13 +21,19 @@ from pipeline.normalize.assemble import normalize_document
 from pipeline.normalize.checks import document_checks
 from pipeline.paths import name_digest
 from pipeline.rebuild.tables import TableFinder
+from pipeline.settings import Settings
 
 log = logging.getLogger("pipeline")
 
 
-def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentResult:
-    """Extract one file.  Never raises for bad input; the result carries status and error."""
+def extract_document(
+    path: str | Path, doc_id: str | None = None, settings: Settings | None = None
+) -> DocumentResult:
+    """Extract one file.  Never raises for bad input; the result carries status and error.
+    `settings` None: from the environment, as the command line reads them (`SettingsError`
+    for a variable that cannot be used)."""
     path = Path(path)
+    settings = settings or Settings.from_env(os.environ)
     start = time.perf_counter()
     fmt = "unknown"
     pages = ocr_pages = None
@@ -47,12 +54,13 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
             status="failed",
             error=str(e) if isinstance(e, NotRegularFile) else f"cannot read the file: {e.strerror or e}",
             seconds=time.perf_counter() - start,
+            settings=settings.record(),
         )
     try:
         if size == 0:
             raise ExtractionError("empty file")
         fmt = sniff(path)
-        source = reader_for(fmt).read(path)
+        source = reader_for(fmt, settings).read(path)
         fmt, pages, ocr_pages = source.source_format, source.pages, source.ocr_pages
         heading = re.sub(r"\s+", "", source.heading)[:200] or None
         finder = TableFinder(source)
@@ -81,6 +89,7 @@ def extract_document(path: str | Path, doc_id: str | None = None) -> DocumentRes
         size_bytes=size,
         heading=heading,
         checks=doc_checks,
+        settings=settings.record(),
     )
 
 

@@ -211,3 +211,4 @@ class DocumentResult:
     size_bytes: int = 0
     heading: str | None = None  # the document's first words (cover or first page), whitespace removed
     checks: list[Check] = field(default_factory=list)  # about the document as a whole (self-audit)
+    settings: str | None = None  # JSON of the settings that shaped the rows (`Settings.record`)

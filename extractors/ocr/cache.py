@@ -1,7 +1,8 @@
 """OCR results cached on disk by page-image hash, so a rerun skips OCR.
 
-Location: $PERF_TARGETS_OCR_CACHE, else data/processed/cache/ocr in the source checkout
-(else ~/.cache/perf-targets/ocr).  Set the variable to `off` to disable caching.
+Location: the `ocr_cache` setting (PERF_TARGETS_OCR_CACHE, --ocr-cache), else
+data/processed/cache/ocr in the source checkout (else ~/.cache/perf-targets/ocr); `off`
+disables caching.  `load` and `store` take the folder (None: no cache).
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ import os
 import tempfile
 from pathlib import Path
 
-CACHE_ENV = "PERF_TARGETS_OCR_CACHE"
 _CHECKOUT = Path(__file__).resolve().parents[2]
 
 
-def cache_dir() -> Path | None:
-    env = os.environ.get(CACHE_ENV, "").strip()
-    if env.lower() in ("off", "0", "none", "false"):
+def cache_dir(setting: str = "") -> Path | None:
+    """The folder the `ocr_cache` setting names: "" the default one, "off" none."""
+    setting = setting.strip()
+    if setting == "off":
         return None
-    if env:
-        return Path(env)
+    if setting:
+        return Path(setting)
     if (_CHECKOUT / "pyproject.toml").is_file():
         return _CHECKOUT / "data" / "processed" / "cache" / "ocr"
     return Path.home() / ".cache" / "perf-targets" / "ocr"
@@ -35,8 +36,7 @@ def page_key(image_bytes: bytes, *parts: object) -> str:
     return h.hexdigest()
 
 
-def load(key: str) -> dict | None:
-    d = cache_dir()
+def load(d: Path | None, key: str) -> dict | None:
     if d is None:
         return None
     try:
@@ -45,9 +45,8 @@ def load(key: str) -> dict | None:
         return None
 
 
-def store(key: str, value: dict) -> None:
-    """Write atomically; a cache that cannot be written is no error."""
-    d = cache_dir()
+def store(d: Path | None, key: str, value: dict) -> None:
+    """Write atomically into folder `d`; a cache that cannot be written is no error."""
     if d is None:
         return
     try:

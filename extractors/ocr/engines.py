@@ -13,15 +13,18 @@ import html
 import os
 import re
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import cv2
 import numpy as np
 
 from pipeline.errors import ExtractionError
 
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
 DEFAULT_ENGINE = "rapidocr"
-ENGINE_ENV = "PERF_TARGETS_OCR_ENGINE"
+TESS_PSM = 6  # Tesseract page segmentation: one uniform block of text
 DET_MAX_SIDE = 1600  # long side of the page copy RapidOCR detects text on (~140 dpi for A4)
 REC_SHORT = 320 / 48  # crops narrower than this (width:height) are packed several to a line
 TEXT_SCORE = 0.5  # lines read with less confidence are dropped (RapidOCR's default)
@@ -80,12 +83,12 @@ class TesseractEngine:
 
     name = "tesseract"
 
-    def __init__(self, lang: str = "chi_sim", psm: int | None = None):
+    def __init__(self, lang: str = "chi_sim", psm: int = TESS_PSM):
         import pytesseract
 
         self._tess = pytesseract
         self.lang = lang
-        self.psm = psm or int(os.environ.get("PERF_TARGETS_OCR_TESS_PSM", "6"))
+        self.psm = psm
         try:
             langs = set(pytesseract.get_languages(config=""))
         except (pytesseract.TesseractNotFoundError, OSError):
@@ -164,12 +167,12 @@ class RapidEngine:
 
     name = "rapidocr"
 
-    def __init__(self, det_max_side: int | None = None):
+    def __init__(self, det_max_side: int = DET_MAX_SIDE):
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError as e:  # e.g. cv2 without libGL
             raise ExtractionError(f"OCR engine rapidocr cannot be loaded: {e}") from None
-        self.det_max_side = det_max_side or int(os.environ.get("PERF_TARGETS_OCR_DET_SIDE", DET_MAX_SIDE))
+        self.det_max_side = det_max_side
         # Text is found on a reduced copy of the page (time and memory grow with its area; see
         # `detect`) and read from crops of the full-resolution page.
         # A batch worker is one of several processes sharing the cores (the pool sets
@@ -383,14 +386,24 @@ def _rgb(image: np.ndarray) -> np.ndarray:
 _ENGINES = {"tesseract": TesseractEngine, "rapidocr": RapidEngine}
 
 
-def get_engine(name: str | None = None) -> OcrEngine:
-    """An engine by name (default: $PERF_TARGETS_OCR_ENGINE or rapidocr), loaded once per process."""
-    name = (name or os.environ.get(ENGINE_ENV) or DEFAULT_ENGINE).lower()
-    if name not in _ENGINES:
-        raise ExtractionError(f"unknown OCR engine '{name}' (choose {', '.join(_ENGINES)})")
-    return _load(name)
+def get_engine(
+    name: str = DEFAULT_ENGINE, psm: int = TESS_PSM, det_max_side: int = DET_MAX_SIDE
+) -> OcrEngine:
+    """An engine by name with its options (`psm` for Tesseract, `det_max_side` for RapidOCR),
+    loaded once per process."""
+    name = name.lower()
+    if name == "tesseract":
+        return _load(name, ("psm", psm))
+    if name == "rapidocr":
+        return _load(name, ("det_max_side", det_max_side))
+    raise ExtractionError(f"unknown OCR engine '{name}' (choose {', '.join(_ENGINES)})")
+
+
+def engine_for(settings: Settings) -> OcrEngine:
+    """The engine the settings name, with their options."""
+    return get_engine(settings.ocr_engine, psm=settings.ocr_tess_psm, det_max_side=settings.ocr_det_side)
 
 
 @functools.cache
-def _load(name: str) -> OcrEngine:
-    return _ENGINES[name]()
+def _load(name: str, option: tuple[str, int]) -> OcrEngine:
+    return _ENGINES[name](**dict([option]))

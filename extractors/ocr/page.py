@@ -12,11 +12,11 @@ upright, levelled page; `frame_scale` takes them to the file's own frame.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -24,12 +24,15 @@ import numpy as np
 from extractors.lattice import Segment, chain, join_spans
 from extractors.ocr import cache
 from extractors.ocr.cleanup import estimate_skew, ink, red_mask, remove_red, rotate_quarter, rotate_small
-from extractors.ocr.engines import Glyph, OcrEngine, box_ratio
+from extractors.ocr.engines import Glyph, OcrEngine, box_ratio, engine_for
 from extractors.ocr.lines import bridge, connected, erase_rulings, find_rulings, not_through_text
 from extractors.ocr.orient import upright_rotation
 from extractors.ocr.rescue import rescue, spots
 from extractors.ocr.resolution import page_dpi
 from extractors.page import Char, PageContent
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 
 def _steps_version() -> str:
@@ -56,7 +59,7 @@ STEPS_VERSION = _steps_version()
 BRIDGE_GAP = 0.3  # inches: pieces of a ruling broken by a seal, a fold or faint ink are joined
 GLANCE_RATIO = 20.0  # a glance reads text lines up to this many heights long (prose is longer)
 MIN_READ_DPI = 200.0  # a coarser scan is read from a copy at this resolution
-DET_DPI = float(os.environ.get("PERF_TARGETS_OCR_DET_DPI", "150"))  # text is found at this resolution
+DET_DPI = 150.0  # text is found at this resolution (the ocr_det_dpi setting)
 
 
 @dataclass
@@ -94,23 +97,24 @@ def analyse(
     number: int,
     engine: OcrEngine,
     orient: bool = True,
-    use_cache: bool = True,
+    cache_dir: Path | None = None,
     read_all: Callable[[OcrPage], bool] | None = None,
+    det_dpi: float = DET_DPI,
 ) -> OcrPage:
     """OCR one page image (RGB or grey uint8); `number` is 1-based.  `dpi` is the resolution
     the file states for the image (None: none); the one used is decided from the image
-    itself (see `resolution.page_dpi`).
+    itself (see `resolution.page_dpi`).  Results are cached in `cache_dir` (None: not).
 
     With `read_all`, the page is first glanced at: its text lines up to GLANCE_RATIO long
     (cells, titles, headings; not running prose) are read, and `read_all` decides from that
     partial page (`partial` True) whether the rest is read too."""
     start = time.perf_counter()
-    parts = (rgb.shape, dpi, engine.version, orient, STEPS_VERSION, DET_DPI)
+    parts = (rgb.shape, dpi, engine.version, orient, STEPS_VERSION, float(det_dpi))
     key = cache.page_key(np.ascontiguousarray(rgb).tobytes(), *parts)
     glance_key = cache.page_key(np.ascontiguousarray(rgb).tobytes(), *parts, "glance")
-    if use_cache:
+    if cache_dir is not None:
         for k in (key, glance_key) if read_all else (key,):
-            hit = cache.load(k)
+            hit = cache.load(cache_dir, k)
             if hit is not None:
                 page = _from_json(hit, number)
                 if page.partial and read_all(page):
@@ -143,7 +147,7 @@ def analyse(
     hs, vs = bridge(hs, vs, gap, 3.0 * px, gap), bridge(vs, hs, gap, 3.0 * px, gap)
     hs, vs = connected(hs, vs, 3.0 * px, 2.0 * true_dpi)
     clean = erase_rulings(gray, bw, true_dpi)
-    reader = LineReader(engine, clean, true_dpi)
+    reader = LineReader(engine, clean, true_dpi, det_dpi)
 
     def page_of(glyphs: list[Glyph], partial: bool) -> OcrPage:
         k = 1.0 / px
@@ -163,8 +167,7 @@ def analyse(
     if read_all is not None and reader.can_glance:
         page = page_of(reader.read(GLANCE_RATIO), partial=True)
         if not read_all(page):
-            if use_cache:
-                cache.store(glance_key, _to_json(page))
+            cache.store(cache_dir, glance_key, _to_json(page))
             page.seconds = time.perf_counter() - start
             return page
     glyphs = reader.read()
@@ -172,21 +175,39 @@ def analyse(
     hs, vs = connected(*not_through_text(hs, vs, boxes), 3.0 * px, 2.0 * true_dpi)
     glyphs = rescue(engine, clean, glyphs, true_dpi, spots(hs, vs, glyphs, ink(clean), true_dpi))
     page = page_of(glyphs, partial=False)
-    if use_cache:
-        cache.store(key, _to_json(page))
+    cache.store(cache_dir, key, _to_json(page))
     page.seconds = time.perf_counter() - start
     return page
+
+
+def analyse_with(
+    settings: Settings,
+    rgb: np.ndarray,
+    dpi: float | None,
+    number: int,
+    read_all: Callable[[OcrPage], bool] | None = None,
+) -> OcrPage:
+    """`analyse` with the engine, detection resolution and page cache the settings name."""
+    return analyse(
+        rgb,
+        dpi,
+        number,
+        engine_for(settings),
+        cache_dir=cache.cache_dir(settings.ocr_cache),
+        read_all=read_all,
+        det_dpi=settings.ocr_det_dpi,
+    )
 
 
 class LineReader:
     """The text lines of a cleaned page, found once and read in parts: `read(ratio)` reads
     the lines up to that length (in line heights) not yet read; `read()` all the rest.
     Text is found on the inked part of the page only (margins cost detection time and hold
-    nothing), at DET_DPI, and read from the full-resolution page.  An engine without separate
+    nothing), at `det_dpi`, and read from the full-resolution page.  An engine without separate
     detection reads the whole page at once."""
 
-    def __init__(self, engine: OcrEngine, clean: np.ndarray, dpi: float):
-        self.engine, self.clean, self.dpi = engine, clean, dpi
+    def __init__(self, engine: OcrEngine, clean: np.ndarray, dpi: float, det_dpi: float = DET_DPI):
+        self.engine, self.clean, self.dpi, self.det_dpi = engine, clean, dpi, det_dpi
         self.can_glance = hasattr(engine, "detect")
         self._boxes: list[np.ndarray] | None = None
         self._read: dict[int, list[Glyph]] = {}
@@ -196,7 +217,7 @@ class LineReader:
             x0, y0, x1, y1 = ink_box(self.clean, int(0.1 * self.dpi))
             self._boxes = []
             if x1 > x0 and y1 > y0:
-                found = self.engine.detect(self.clean[y0:y1, x0:x1], min(1.0, DET_DPI / self.dpi))
+                found = self.engine.detect(self.clean[y0:y1, x0:x1], min(1.0, self.det_dpi / self.dpi))
                 self._boxes = [b + np.array([x0, y0], np.float32) for b in found]
         return self._boxes
 

@@ -8,7 +8,6 @@ still reads text PDFs, and its scanned pages are noted as failed."""
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -22,10 +21,9 @@ from pipeline.model import Grid
 
 if TYPE_CHECKING:
     from extractors.ocr.page import OcrPage
+    from pipeline.settings import Settings
 
 log = logging.getLogger("pipeline")
-
-OCR_DPI = int(os.environ.get("PERF_TARGETS_OCR_DPI", "200"))  # pages that are not one image
 
 
 def page_verdict(pdf: pdfium.PdfDocument, i: int, text: str) -> Verdict:
@@ -47,10 +45,12 @@ class ScannedPages:
     reading.  Pages are OCR'd in order, each first glanced at (its short text lines read);
     only a page the triage may pick (its vocabulary, or the page after one that has it) is
     read in full.  `grids(i)` gives the grids of an OCR page (read in full on demand);
-    failures become `notes`."""
+    failures become `notes`.  Pages that are not one image are rendered at the `ocr_dpi`
+    setting; `settings` also name the engine and the page cache."""
 
-    def __init__(self, pdf: pdfium.PdfDocument, texts: list[str]):
+    def __init__(self, pdf: pdfium.PdfDocument, texts: list[str], settings: Settings):
         self.pdf = pdf
+        self.settings = settings
         self.texts = list(texts)
         self.notes: list[str] = []
         self._grids: dict[int, list[Grid] | None] = {}
@@ -103,11 +103,10 @@ class ScannedPages:
 
     def _ocr(self, i: int, read_all: Callable[[OcrPage], bool] | None) -> OcrPage | None:
         try:
-            from extractors.ocr.engines import get_engine
-            from extractors.ocr.page import analyse
+            from extractors.ocr.page import analyse_with
 
-            rgb, dpi = page_image(self.pdf, i, OCR_DPI)
-            return analyse(rgb, dpi, i + 1, get_engine(), read_all=read_all)
+            rgb, dpi = page_image(self.pdf, i, self.settings.ocr_dpi)
+            return analyse_with(self.settings, rgb, dpi, i + 1, read_all=read_all)
         except ExtractionError as e:
             self._note(i, str(e))
         except Exception as e:  # noqa: BLE001 - one broken page never stops a document

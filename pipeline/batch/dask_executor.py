@@ -2,6 +2,8 @@
 
 Every worker must see the input files at the same absolute paths (a shared filesystem)
 and run the same version of this project.  The database is only ever opened by the client.
+Each task carries the client's `Settings`: a worker extracts with them, whatever its own
+environment says.
 
 Limits: a document that runs past the timeout is reported `failed` by the task itself and
 the worker that ran it is restarted (its nanny starts a fresh process), which stops the
@@ -24,20 +26,25 @@ from pipeline.batch.pool import Limits
 from pipeline.batch.tasks import Outcome, Task, failed_result
 from pipeline.extract import extract_document
 from pipeline.model import DocumentResult
+from pipeline.settings import Settings
 
 log = logging.getLogger("pipeline")
 
 _TIMED_OUT = "timed out after"
 
 
-def extract_with_timeout(path: str, doc_id: str | None, timeout: float) -> DocumentResult:
-    """The per-document function a dask worker runs: `extract_document` under a time limit."""
+def extract_with_timeout(
+    path: str, doc_id: str | None, timeout: float, settings: Settings | None = None
+) -> DocumentResult:
+    """The per-document function a dask worker runs: `extract_document` with the client's
+    settings (None: the defaults) under a time limit."""
+    settings = settings or Settings()
     if timeout <= 0:
-        return extract_document(path, doc_id=doc_id)
+        return extract_document(path, doc_id=doc_id, settings=settings)
     pool = ThreadPoolExecutor(1, thread_name_prefix="extract")
     start = time.perf_counter()
     try:
-        return pool.submit(extract_document, path, doc_id).result(timeout=timeout)
+        return pool.submit(extract_document, path, doc_id, settings).result(timeout=timeout)
     except FuturesTimeout:
         task = Task(0, path, doc_id)
         return failed_result(task, f"{_TIMED_OUT} {timeout:g} s", time.perf_counter() - start)
@@ -50,12 +57,20 @@ def _version() -> str:
 
 
 class DaskExecutor:
-    """Runs tasks on a dask cluster: `scheduler` address, or a LocalCluster of `jobs` workers."""
+    """Runs tasks on a dask cluster: `scheduler` address, or a LocalCluster of `jobs` workers;
+    every task is extracted with `settings` (None: the defaults)."""
 
-    def __init__(self, limits: Limits, scheduler: str | None = None, jobs: int | None = None) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        scheduler: str | None = None,
+        jobs: int | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         from distributed import Client, LocalCluster
 
         self.limits = limits
+        self.settings = settings or Settings()
         self._cluster = None
         if scheduler:
             self.client = Client(scheduler)  # gives up after distributed.comm.timeouts.connect
@@ -68,10 +83,11 @@ class DaskExecutor:
         self._check_versions()
 
     @classmethod
-    def from_client(cls, client: object, limits: Limits) -> DaskExecutor:
+    def from_client(cls, client: object, limits: Limits, settings: Settings | None = None) -> DaskExecutor:
         """Use an existing `distributed.Client` (which stays open after `close`)."""
         self = cls.__new__(cls)
         self.limits, self._cluster, self.client = limits, None, client
+        self.settings = settings or Settings()
         self._borrowed = True
         self._check_versions()
         return self
@@ -106,6 +122,7 @@ class DaskExecutor:
                 task.abspath,
                 task.doc_id,
                 self.limits.budget(task.pages),
+                self.settings,
                 key=f"extract-{run_id}-{next(numbers)}",
                 pure=False,
             )

@@ -1,6 +1,8 @@
 """A pool of persistent extraction processes with per-document limits.
 
-The parent hands each worker one document at a time over its own pipe and watches it: a
+Workers are started with the batch's `Settings` (see pipeline/settings.py), so they never
+depend on their environment.  The parent hands each worker one document at a time over its
+own pipe and watches it: a
 document that runs past the timeout or pushes the worker (and its children, e.g. tesseract)
 past the memory ceiling is recorded `failed`, the worker is killed and a fresh one takes
 its place.  Workers never open the database, so killing one cannot corrupt it.
@@ -25,6 +27,7 @@ import psutil
 from extractors import reader_modules
 from pipeline.batch.lifeline import kill_group
 from pipeline.batch.tasks import Outcome, Task, failed_result
+from pipeline.settings import Settings
 
 _POLL_SECONDS = 0.1  # how often busy workers' memory is read
 _RECYCLE_SHARE = 0.5  # a worker idling above this share of the memory ceiling is replaced
@@ -70,12 +73,12 @@ def _context() -> mp.context.BaseContext:
 class _Worker:
     """One worker process and the document it is working on."""
 
-    def __init__(self, ctx: mp.context.BaseContext) -> None:
+    def __init__(self, ctx: mp.context.BaseContext, settings: Settings) -> None:
         from pipeline.batch.worker import serve
 
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
-            target=serve, args=(child, os.getpid()), daemon=True, name="extract-worker"
+            target=serve, args=(child, os.getpid(), settings), daemon=True, name="extract-worker"
         )
         self.process.start()
         child.close()
@@ -127,11 +130,13 @@ class _Worker:
 
 
 class ProcessPool:
-    """`jobs` persistent workers; `run(tasks)` yields an Outcome per task as they finish."""
+    """`jobs` persistent workers extracting with `settings` (None: the defaults); `run(tasks)`
+    yields an Outcome per task as they finish."""
 
-    def __init__(self, jobs: int, limits: Limits) -> None:
+    def __init__(self, jobs: int, limits: Limits, settings: Settings | None = None) -> None:
         self.jobs = max(1, jobs)
         self.limits = limits
+        self.settings = settings or Settings()
         for key, value in _SINGLE_THREAD_ENV.items():
             os.environ.setdefault(key, value)  # inherited by the forkserver and the workers
         self._ctx = _context()
@@ -207,7 +212,7 @@ class ProcessPool:
         if old is not None:
             old.kill()
             self.restarts += 1
-        return _Worker(self._ctx)
+        return _Worker(self._ctx, self.settings)
 
     def _wait_for(self, busy: list[_Worker]) -> float:
         wait_s = _POLL_SECONDS if self.limits.max_memory_mb > 0 else 1.0

@@ -1,6 +1,7 @@
 """Run extraction over many files: plan, extract in parallel, load, report.
 
-Workers (local processes or dask) only extract; this process alone writes the database,
+Workers (local processes or dask) only extract, with the run's one `Settings` handed to
+each of them; this process alone writes the database,
 one transaction per document.  A run killed at any moment therefore leaves whole documents
 only, and running it again finishes the rest: documents already loaded with status ok by
 this extractor version are skipped.
@@ -28,6 +29,7 @@ from pipeline.batch.progress import Progress, RunLog, Summary, describe
 from pipeline.batch.tasks import Outcome, Task
 from pipeline.model import DocumentResult
 from pipeline.paths import absolute, display, file_key
+from pipeline.settings import Settings
 from pipeline.store.dberrors import open_error
 from pipeline.store.load import (
     connect,
@@ -55,24 +57,22 @@ class Executor(Protocol):
 def run(
     inputs: list[str],
     db: str,
+    settings: Settings | None = None,
     force: bool = False,
     quiet: bool = False,
     log_dir: str | None = None,
-    jobs: int | None = None,
-    timeout: float = 300.0,
-    timeout_per_page: float = 5.0,
-    timeout_max: float = 3600.0,
-    max_memory_mb: int = 1536,
     executor: str = "processes",
     scheduler: str | None = None,
     corrections: str | None = None,
 ) -> tuple[Summary, int]:
-    """Extract every input into `db`, then apply the corrections file (`corrections`, default
-    corrections.csv beside the database).  Returns the summary and the process exit code."""
+    """Extract every input into `db` with `settings` (None: the defaults; they give the jobs
+    and limits too), then apply the corrections file (`corrections`, default corrections.csv
+    beside the database).  Returns the summary and the process exit code."""
     start = time.perf_counter()
+    settings = settings or Settings()
     problems: list[str] = []
     files = discover(inputs, problems)
-    summary = Summary(jobs=jobs or default_jobs(), problems=problems)
+    summary = Summary(jobs=settings.jobs or default_jobs(), problems=problems)
     for problem in problems:
         log.warning("warning: %s (its files were not extracted)", problem)
     if not files:
@@ -85,15 +85,16 @@ def run(
         return summary, 2
     run_log = RunLog(log_dir or os.path.join(os.path.dirname(os.path.abspath(db)), "logs"))
     limits = Limits(
-        timeout=timeout,
-        timeout_per_page=timeout_per_page,
-        timeout_max=timeout_max,
-        max_memory_mb=max_memory_mb,
+        timeout=settings.timeout,
+        timeout_per_page=settings.timeout_per_page,
+        timeout_max=settings.timeout_max,
+        max_memory_mb=settings.max_memory_mb,
     )
+    log.info("%s", settings)
     pool: Executor | None = None
     progress: Progress | None = None
     try:
-        pool = _executor(executor, summary.jobs, limits, scheduler)
+        pool = _executor(executor, summary.jobs, limits, settings, scheduler)
         progress = Progress(len(files), summary, quiet)
         try:
             _extract_all(con, pool, files, force, summary, progress)
@@ -174,13 +175,13 @@ def _extract_all(
         progress.advance()
 
 
-def _executor(name: str, jobs: int, limits: Limits, scheduler: str | None) -> Executor:
+def _executor(name: str, jobs: int, limits: Limits, settings: Settings, scheduler: str | None) -> Executor:
     if name == "dask":
         from pipeline.batch.dask_executor import DaskExecutor
 
-        return DaskExecutor(limits, scheduler=scheduler, jobs=jobs)
+        return DaskExecutor(limits, scheduler=scheduler, jobs=jobs, settings=settings)
     if name == "processes":
-        return ProcessPool(jobs, limits)
+        return ProcessPool(jobs, limits, settings)
     raise ValueError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")
 
 

@@ -1,6 +1,7 @@
 """What runs inside an extraction worker process: receive a path, extract, send the result.
 
-The worker never touches the database.  It exits when the parent says so (None) or goes
+The worker extracts with the `Settings` its batch handed it at start, never with its own
+environment's.  The worker never touches the database.  It exits when the parent says so (None) or goes
 away: end of file on the pipe when idle, the lifeline watch (pipeline/batch/lifeline.py) when busy,
 so a killed batch leaves no worker behind.
 """
@@ -18,6 +19,7 @@ from pipeline.batch.lifeline import watch
 from pipeline.extract import extract_document
 from pipeline.model import DocumentResult
 from pipeline.paths import name_digest
+from pipeline.settings import Settings
 
 _MAX_NOTES = 50
 
@@ -60,9 +62,11 @@ def reset_peak() -> None:
         pass
 
 
-def serve(conn: Connection, batch_pid: int | None = None) -> None:
-    """The worker's loop: (path, doc_id) in, (DocumentResult, peak MB while extracting it, notes) out.
-    The worker dies with process `batch_pid` (the batch that started it), even mid-document."""
+def serve(conn: Connection, batch_pid: int | None = None, settings: Settings | None = None) -> None:
+    """The worker's loop: (path, doc_id) in, (DocumentResult, peak MB while extracting it, notes) out,
+    extracted with `settings` (None: the defaults).  The worker dies with process `batch_pid`
+    (the batch that started it), even mid-document."""
+    settings = settings or Settings()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     if batch_pid is not None:
         watch(batch_pid)
@@ -81,7 +85,7 @@ def serve(conn: Connection, batch_pid: int | None = None) -> None:
         path, doc_id = msg
         notes.lines.clear()
         reset_peak()
-        doc = _extract(path, doc_id)
+        doc = _extract(path, doc_id, settings)
         try:
             conn.send((doc, peak_rss_mb(), list(notes.lines)))
         except (BrokenPipeError, EOFError, OSError):
@@ -91,10 +95,10 @@ def serve(conn: Connection, batch_pid: int | None = None) -> None:
             conn.send((doc, peak_rss_mb(), []))
 
 
-def _extract(path: str, doc_id: str | None) -> DocumentResult:
+def _extract(path: str, doc_id: str | None, settings: Settings) -> DocumentResult:
     start = time.perf_counter()
     try:
-        return extract_document(path, doc_id=doc_id)
+        return extract_document(path, doc_id=doc_id, settings=settings)
     except BaseException as e:  # noqa: BLE001 - extract_document should not raise; if it does, report
         reason = f"internal error: {type(e).__name__}: {str(e).strip()[:200]}".splitlines()[0]
         return _failed(path, doc_id, reason, None, time.perf_counter() - start)

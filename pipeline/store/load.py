@@ -47,6 +47,7 @@ _DOCUMENTS = {
     "extracted_at": pa.timestamp("us"),
     "heading": pa.string(),
     "source_file": pa.binary(),
+    "settings": pa.string(),
 }
 _TARGET_TABLES = {
     "table_id": pa.string(),
@@ -245,6 +246,7 @@ def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
             dt.datetime.now(dt.UTC).replace(tzinfo=None),
             doc.heading,
             file_key(doc.source_path),
+            doc.settings,
         ]
     ]
     tables, lines, inds, checks = [], [], [], []

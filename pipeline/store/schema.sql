@@ -14,10 +14,12 @@ CREATE TABLE IF NOT EXISTS documents (
     seconds           DOUBLE,
     extracted_at      TIMESTAMP,
     heading           VARCHAR,               -- first words of the document (cover or first page)
-    source_file       BLOB                   -- resolved absolute path, the filesystem's bytes (identity)
+    source_file       BLOB,                  -- resolved absolute path, the filesystem's bytes (identity)
+    settings          VARCHAR                -- JSON: the settings that shaped the rows (OCR engine, dpi, ...)
 );
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS heading VARCHAR;  -- databases of earlier versions
 ALTER TABLE documents ADD COLUMN IF NOT EXISTS source_file BLOB;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS settings VARCHAR;
 
 CREATE TABLE IF NOT EXISTS target_tables (
     table_id          VARCHAR PRIMARY KEY,   -- doc_id#N
