@@ -17,7 +17,7 @@ SEED_DEPARTMENT = "库尔勒市司法局"
 
 # every column of every contract table, minus timing columns that differ between runs
 CONTRACT = {
-    "documents": "doc_id, source_path, source_format, pages, ocr_pages, status, error, extractor_version, size_bytes",
+    "documents": "doc_id, source_path, source_format, pages, ocr_pages, status, error, extractor_version, size_bytes, settings",
     "target_tables": "*",
     "budget_lines": "*",
     "indicators": "*",

@@ -7,6 +7,7 @@ client loads the database.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -30,15 +31,21 @@ def scheduler():
 
 
 def test_a_dask_cluster_loads_the_same_rows_as_local_workers(tmp_path, scheduler):
+    """...with the client's settings: the workers (threads of this test process) see neither
+    the client's environment nor its flags, yet record what the client was given."""
     folder = tmp_path / "in"
     make_corpus(folder, 8)
     (folder / "empty.txt").write_bytes(b"")
     local, on_dask = tmp_path / "local.duckdb", tmp_path / "dask.duckdb"
-    assert extract(folder, "--db", local, "--jobs", "2", "-q").returncode == 0
-    proc = extract(folder, "--db", on_dask, "--executor", "dask", "--scheduler", scheduler)
+    given = ("--ocr-engine", "tesseract")
+    env = {"PERF_TARGETS_OCR_DPI": "300"}
+    assert extract(folder, "--db", local, "--jobs", "2", "-q", *given, env=env).returncode == 0
+    proc = extract(folder, "--db", on_dask, "--executor", "dask", "--scheduler", scheduler, *given, env=env)
     assert proc.returncode == 0, proc.stderr
     assert "documents: 9 (failed 1, ok 8)" in proc.stderr
-    assert dump(on_dask) == dump(local)
+    assert dump(on_dask) == dump(local)  # settings included
+    settings = [json.loads(s) for (s,) in query(on_dask, "SELECT DISTINCT settings FROM documents")]
+    assert [(s["ocr_engine"], s["ocr_dpi"]) for s in settings] == [("tesseract", 300)]
     # incremental on a cluster too
     proc = extract(folder, "--db", on_dask, "--executor", "dask", "--scheduler", scheduler)
     assert "(failed 1, unchanged 8)" in proc.stderr, proc.stderr

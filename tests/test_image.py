@@ -10,14 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from extractors.ocr import cache
 from pipeline.extract import extract_document
+from pipeline.settings import Settings
 from tests.conftest import corpus_dir, query, run_cli, score
 
 
 @pytest.fixture(autouse=True)
 def _own_cache(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "ocr-cache"))
+    monkeypatch.setenv("PERF_TARGETS_OCR_CACHE", str(tmp_path / "ocr-cache"))
 
 
 def _dev(prefix: str) -> Path:
@@ -86,7 +86,7 @@ def test_tiny_image_fails_clearly(tmp_path):
     assert doc.status == "failed" and "too small" in doc.error
 
 
-def test_failed_ocr_page_leaves_a_partial_document(tmp_path, monkeypatch):
+def test_failed_ocr_page_leaves_a_partial_document(tmp_path):
     """A text page with a target table and a scanned page whose OCR fails (no such engine):
     the document still comes out, status partial, with the page named in the error."""
     import pypdfium2 as pdfium
@@ -99,8 +99,8 @@ def test_failed_ocr_page_leaves_a_partial_document(tmp_path, monkeypatch):
     path = tmp_path / "mixed.pdf"
     out.save(str(path))
     out.close()
-    monkeypatch.setenv("PERF_TARGETS_OCR_ENGINE", "no-such-engine")
-    doc = extract_document(path)
+    # an engine no user can name (the settings refuse it) but a program can
+    doc = extract_document(path, settings=Settings(ocr_engine="no-such-engine", ocr_cache="off"))
     assert doc.status == "partial"
     assert "page 2: OCR failed" in doc.error and "no-such-engine" in doc.error
     assert len(doc.tables) == 1

@@ -13,21 +13,15 @@ import cv2
 import numpy as np
 import pytest
 
-from extractors.ocr import cache
 from extractors.ocr.cleanup import estimate_skew, red_mask, remove_red, rotate_small
 from extractors.ocr.engines import get_engine
 from extractors.ocr.grids import ocr_page_grids
 from extractors.ocr.page import analyse
+from pipeline.settings import Settings
 from tests.conftest import corpus_dir
 
 DPI = 200
 ROWS = [("CODE", "QTY", "RATE"), ("A101", "2800", "95%"), ("B202", "7", "60%"), ("C303", "1500", "88%")]
-
-
-@pytest.fixture(autouse=True)
-def _own_cache(tmp_path, monkeypatch):
-    """Every test gets its own page cache (never the repository's)."""
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "ocr-cache"))
 
 
 def drawn_table() -> np.ndarray:
@@ -64,8 +58,8 @@ def test_engine_reads_a_ruled_table_into_cells(engine):
 def test_page_cache_skips_ocr_and_gives_the_same_page(tmp_path):
     img = drawn_table()
     engine = get_engine("rapidocr")
-    first = analyse(img, DPI, 1, engine, orient=False)
-    again = analyse(img, DPI, 1, engine, orient=False)
+    first = analyse(img, DPI, 1, engine, orient=False, cache_dir=tmp_path / "ocr-cache")
+    again = analyse(img, DPI, 1, engine, orient=False, cache_dir=tmp_path / "ocr-cache")
     assert not first.cached and again.cached
     assert again.seconds < first.seconds
     assert [c.text for c in again.content.chars] == [c.text for c in first.content.chars]
@@ -73,11 +67,16 @@ def test_page_cache_skips_ocr_and_gives_the_same_page(tmp_path):
     assert list((tmp_path / "ocr-cache").rglob("*.json"))
 
 
-def test_cache_can_be_turned_off(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.CACHE_ENV, "off")
+def test_cache_can_be_turned_off(tmp_path):
+    from extractors.ocr.page import analyse_with
+
     img = drawn_table()
-    analyse(img, DPI, 1, get_engine("rapidocr"), orient=False)
-    assert not analyse(img, DPI, 1, get_engine("rapidocr"), orient=False).cached
+    settings = Settings.from_env({"PERF_TARGETS_OCR_CACHE": "OFF"})
+    analyse_with(settings, img, DPI, 1)
+    assert not analyse_with(settings, img, DPI, 1).cached
+    on = Settings(ocr_cache=str(tmp_path / "on"))
+    analyse_with(on, img, DPI, 1)
+    assert analyse_with(on, img, DPI, 1).cached  # the same calls cache when it is on
 
 
 def test_red_seal_removed_but_black_strokes_kept():
@@ -192,22 +191,23 @@ def test_glance_reads_short_lines_and_the_rest_only_when_wanted():
     glance = analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: seen.append(p.text) or False)
     assert glance.partial and seen == [glance.text]
     assert "2800" in glance.text and "PLAN" not in glance.text.upper()
-    full = analyse(img, DPI, 1, engine, orient=False, use_cache=False, read_all=lambda p: True)
+    full = analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: True)
     assert not full.partial and "PLAN" in full.text.upper()
-    plain = analyse(img, DPI, 1, engine, orient=False, use_cache=False)
+    plain = analyse(img, DPI, 1, engine, orient=False)
     assert [c.text for c in plain.content.chars] == [c.text for c in full.content.chars]
     assert table_of(full) == table_of(plain)
 
 
-def test_glanced_page_is_cached_apart_from_the_full_page():
+def test_glanced_page_is_cached_apart_from_the_full_page(tmp_path):
     engine = get_engine("rapidocr")
     img = _table_and_prose()
-    analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: False)
-    again = analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: False)
+    d = tmp_path / "ocr-cache"
+    analyse(img, DPI, 1, engine, orient=False, cache_dir=d, read_all=lambda p: False)
+    again = analyse(img, DPI, 1, engine, orient=False, cache_dir=d, read_all=lambda p: False)
     assert again.cached and again.partial
-    full = analyse(img, DPI, 1, engine, orient=False, read_all=lambda p: True)
+    full = analyse(img, DPI, 1, engine, orient=False, cache_dir=d, read_all=lambda p: True)
     assert not full.partial and not full.cached  # a glance never stands in for the full page
-    assert analyse(img, DPI, 1, engine, orient=False).cached
+    assert analyse(img, DPI, 1, engine, orient=False, cache_dir=d).cached
 
 
 def test_triage_leaves_a_cover_glanced_and_reads_the_table_pages():
@@ -220,7 +220,8 @@ def test_triage_leaves_a_cover_glanced_and_reads_the_table_pages():
 
     pdf = pdfium.PdfDocument(str(_dev("09")))
     try:
-        scans = ScannedPages(pdf, [page_text(pdf, i) for i in range(len(pdf))])
+        settings = Settings(ocr_cache="off")
+        scans = ScannedPages(pdf, [page_text(pdf, i) for i in range(len(pdf))], settings)
         assert scans.ocr_pages == 3 and scans.glanced == 1
         assert "指标" in scans.texts[1] and scans.grids(1) and scans.grids(2)
         assert scans.glanced == 1
