@@ -136,7 +136,7 @@ class Settings:
         "PERF_TARGETS_JOBS",
         ("--jobs", "-j"),
         _number(int, 1),
-        "extraction worker processes (default: the number of cores)",
+        "extraction worker processes, by default one per core",
         recorded=False,
         metavar="N",
     )
