@@ -17,6 +17,7 @@ from pipeline.store import errors
 from pipeline.store.columns import CONTRACT, TABLES, ddl, loaded
 from pipeline.store.db import open_db
 from pipeline.store.errors import StoreError
+from tests.conftest import run_cli
 
 
 def _one_line_naming(e: StoreError, path: Path, words: str) -> None:
@@ -131,3 +132,25 @@ def test_a_failed_document_keeps_what_is_known():
     failed = DocumentResult.failed("/in/b.pdf", "cannot store", prior=prior)
     assert (failed.doc_id, failed.source_format, failed.pages, failed.ocr_pages) == ("d" * 64, "pdf", 3, 1)
     assert (failed.seconds, failed.size_bytes, failed.status) == (2.5, 9, "failed")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["checks"],
+        ["report", "--out", "{tmp}/r.html"],
+        ["export", "--out", "{tmp}/x"],
+        ["query", "SELECT 1"],
+        ["compare", "--concept", "satisfaction"],
+        ["show", "abcdefabcdef#1"],
+        ["correct", "abcdefabcdef#1", "name", "x"],
+    ],
+)
+def test_every_command_says_the_same_line_for_a_missing_database(tmp_path, command):
+    path = tmp_path / "none.duckdb"
+    proc = run_cli(*(a.format(tmp=tmp_path) for a in command), "--db", path)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        f"{command[0]} failed: cannot open the database {path}: {errors.NO_SUCH_DATABASE}"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing created, not even the database
