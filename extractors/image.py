@@ -11,7 +11,7 @@ from extractors.ocr.engines import engine_for
 from extractors.ocr.grids import ocr_page_grids
 from extractors.ocr.page import analyse_with
 from extractors.ocr.render import load_images, reduce
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, one_line
 from pipeline.model import SourceDocument
 
 log = logging.getLogger("pipeline")
@@ -33,7 +33,7 @@ class ImageReader(Reader):
                 continue
             except Exception as e:  # noqa: BLE001 - one broken page never stops a document
                 log.debug("OCR failed on page %d of %s", k + 1, path, exc_info=True)
-                notes.append(f"page {k + 1}: OCR failed ({type(e).__name__}: {str(e).strip()[:200]})")
+                notes.append(f"page {k + 1}: OCR failed ({type(e).__name__}: {one_line(str(e), 200)})")
                 continue
             texts.append(page.text)
             grids.extend(ocr_page_grids(page))

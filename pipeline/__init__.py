@@ -5,10 +5,14 @@ EXTRACTOR_VERSION = "0.3.2"
 
 
 def __getattr__(name: str):
-    """`pipeline.connect` and `pipeline.indicators` for notebooks, imported on first use so that
-    extraction workers never load the analysis layer."""
+    """`pipeline.connect`, `pipeline.indicators` and `pipeline.StoreError` (what `connect` raises)
+    for notebooks, imported on first use so that extraction workers never load the analysis layer."""
     if name in ("connect", "indicators"):
         from pipeline.analysis import api
 
         return getattr(api, name)
+    if name == "StoreError":
+        from pipeline.store.errors import StoreError
+
+        return StoreError
     raise AttributeError(f"module 'pipeline' has no attribute {name!r}")

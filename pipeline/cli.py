@@ -22,16 +22,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"%(prog)s {EXTRACTOR_VERSION}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    db = argparse.ArgumentParser(add_help=False)  # the option every command shares
+    db.add_argument("--db", default=DEFAULT_DB, help=f"the DuckDB database file (default {DEFAULT_DB})")
 
     ex = sub.add_parser(
         "extract",
+        parents=[db],
         help="extract files or folders into the database",
         description="Extract every document found in INPUT (files, or folders searched "
         "recursively) into the DuckDB database. Documents already extracted "
         "by this version are skipped; a changed file replaces its old rows.",
     )
     ex.add_argument("inputs", nargs="+", metavar="INPUT", help="file or folder")
-    ex.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file to write (default {DEFAULT_DB})")
     ex.add_argument("--force", action="store_true", help="re-extract documents already in the database")
     ex.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
     ex.add_argument("--log-dir", help="where the per-run log goes (default: logs/ beside the database)")
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
 
     co = sub.add_parser(
         "correct",
+        parents=[db],
         help="fix one extracted value: adds a line to the corrections file and applies it",
         description="Add a correction to the corrections file (default corrections.csv beside the "
         "database) and apply the file to the database. Corrections are applied again after every "
@@ -67,11 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     co.add_argument("value", metavar="VALUE", nargs="?", help="the right value (omit for delete or NULL)")
     co.add_argument("--note", help="who and why, kept with the correction")
-    co.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     co.add_argument("--corrections", metavar="CSV", help="corrections file (default: beside the database)")
 
     xp = sub.add_parser(
         "export",
+        parents=[db],
         help="export the database as Parquet, CSV or Excel",
         description="Write every table of the database to DIR: Parquet partitioned by year "
         "(DIR/TABLE/year=YYYY/*.parquet, readable by DuckDB, Spark, pandas/pyarrow), "
@@ -81,17 +84,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     xp.add_argument("--format", choices=["parquet", "csv", "xlsx"], default="parquet")
     xp.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    xp.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file to read (default {DEFAULT_DB})")
 
     qy = sub.add_parser(
         "query",
+        parents=[db],
         help="run SQL on the database (views v_indicators, v_budget, v_tables)",
         description="Run one SQL statement on the database, read-only, and print the result. "
         "The views v_indicators and v_budget give every indicator and budget figure with its "
         "year, region, department, category, project and concept.",
     )
     qy.add_argument("sql", metavar="SQL")
-    qy.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     _format_options(qy)
     qy.add_argument(
         "--xlsx",
@@ -104,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
 
     cp = sub.add_parser(
         "compare",
+        parents=[db],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="concepts:\n" + "\n".join(f"  {k:22s} {v}" for k, v in CONCEPTS.items()),
         help="targets of one indicator concept side by side, by department, region or year",
@@ -128,36 +131,35 @@ def _parser() -> argparse.ArgumentParser:
         "(a low error-rate ceiling is strong, a low satisfaction target weak); high/low are plain "
         "numeric order (default: strongest first, or high for concepts with no direction)",
     )
-    cp.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     _format_options(cp)
 
     ck = sub.add_parser(
         "checks",
+        parents=[db],
         help="list the consistency checks raised in a database",
         description="Print the checks table (total ≠ Σ lines, unparsed values, …).",
     )
-    ck.add_argument("--db", default=DEFAULT_DB)
     ck.add_argument("--severity", choices=["error", "warning", "info"], help="only this severity")
 
     sh = sub.add_parser(
         "show",
+        parents=[db],
         help="print a table or indicator row and render its source page region to PNG",
         description="Print the row an ID names and write a PNG of the source page around it, the "
         "row's box outlined in red. ID is a table_id (DOC_ID#N; the doc_id may be shortened to an "
         "unambiguous prefix) or an indicator_id (DOC_ID#N#SEQ, the indicator_id column of v_indicators).",
     )
     sh.add_argument("id", metavar="ID", help="TABLE_ID (DOC_ID#N) or INDICATOR_ID (DOC_ID#N#SEQ)")
-    sh.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     sh.add_argument("--out", metavar="PNG", help="the picture to write (default show-<ID>.png here)")
 
     rp = sub.add_parser(
         "report",
+        parents=[db],
         help="write a self-contained HTML report (charts, the tables behind them, checks)",
         description="Write one HTML file with no external resources: headline figures, charts of "
         "satisfaction targets, budget by department, indicators by dimension and the quantified share "
         "per department, each with its table, and a summary of the consistency checks.",
     )
-    rp.add_argument("--db", default=DEFAULT_DB, help=f"DuckDB file to read (default {DEFAULT_DB})")
     rp.add_argument("--out", required=True, metavar="HTML", help="the HTML file to write")
     rp.add_argument("--title", help="page title (default: a generic one)")
     return p
@@ -172,29 +174,30 @@ def main(argv: list[str] | None = None) -> int:
     for handler in logging.getLogger().handlers:
         handler.setLevel(logging.WARNING)  # the console shows problems; the run log shows everything
     logging.getLogger("pipeline").setLevel(logging.INFO)
-    if args.command == "extract":
-        return _extract(args)
-    if args.command == "export":
-        return _export(args)
-    if args.command == "correct":
-        return _correct(args)
-    if args.command == "query":
-        return _query(args)
-    if args.command == "compare":
-        return _compare(args)
-    if args.command == "checks":
-        return _print_checks(args.db, args.severity)
-    if args.command == "report":
-        return _report(args)
-    if args.command == "show":
-        return _show(args)
-    return 2
+    from pipeline.store.errors import StoreError
+
+    commands = {
+        "extract": _extract,
+        "export": _export,
+        "correct": _correct,
+        "query": _query,
+        "compare": _compare,
+        "checks": _print_checks,
+        "report": _report,
+        "show": _show,
+    }
+    try:
+        return commands[args.command](args)
+    except StoreError as e:  # the database cannot be opened or read: one line, never a traceback
+        print(f"{args.command} failed: {e}", file=sys.stderr)
+        return 2
 
 
 def _extract(args: argparse.Namespace) -> int:
     from pipeline.batch.runner import run
+    from pipeline.errors import one_line
     from pipeline.settings import FIELDS, Settings, SettingsError
-    from pipeline.store.storage import StorageError
+    from pipeline.store.errors import StoreError
 
     if args.scheduler and args.executor != "dask":
         print("--scheduler needs --executor dask", file=sys.stderr)
@@ -221,7 +224,7 @@ def _extract(args: argparse.Namespace) -> int:
             "interrupted: documents loaded so far are kept; run the same command to resume", file=sys.stderr
         )
         return 130
-    except StorageError as e:
+    except StoreError as e:  # a storage failure mid-batch (the runner logs an unopenable database)
         print(
             f"extraction stopped: {e}; the documents stored so far are kept: "
             "make room and run the same command again to resume",
@@ -229,7 +232,7 @@ def _extract(args: argparse.Namespace) -> int:
         )
         return 2
     except Exception as e:  # noqa: BLE001 - e.g. no dask scheduler there; the run log has the traceback
-        print(f"extraction stopped: {type(e).__name__}: {e}".splitlines()[0], file=sys.stderr)
+        print(f"extraction stopped: {type(e).__name__}: {one_line(e)}", file=sys.stderr)
         return 2
     if not args.quiet:
         print(summary.render(), file=sys.stderr)
@@ -242,19 +245,13 @@ def _correct(args: argparse.Namespace) -> int:
     from pipeline.analysis.annotate import refresh
     from pipeline.corrections.command import CorrectError, correct
     from pipeline.corrections.sheet import SheetError
-    from pipeline.store.dberrors import open_error
-    from pipeline.store.load import connect
+    from pipeline.store.db import open_db
+    from pipeline.store.errors import StoreError
 
-    if not Path(args.db).is_file():
-        print(f"correct failed: cannot open {args.db}: no such database", file=sys.stderr)
-        return 2
     try:
-        con = connect(args.db)
-        try:
+        with open_db(args.db, read_only=False) as con:
             print(correct(con, args.db, args.ident, args.field, args.value, args.note, args.corrections))
             refresh(con)
-        finally:
-            con.close()
     except (CorrectError, SheetError) as e:
         print(f"correct failed: {e}", file=sys.stderr)
         return 2
@@ -262,17 +259,17 @@ def _correct(args: argparse.Namespace) -> int:
         print(f"correct failed: cannot write the corrections file: {e.strerror or e}", file=sys.stderr)
         return 2
     except duckdb.Error as e:
-        print(f"correct failed: {args.db}: {open_error(e)}", file=sys.stderr)
-        return 2
+        raise StoreError.of(e, args.db, "update") from e
     return 0
 
 
 def _export(args: argparse.Namespace) -> int:
+    from pipeline.store.errors import StoreError
     from pipeline.store.export import ExportError, export
 
     try:
         written = export(args.db, args.out, args.format)
-    except ExportError as e:
+    except (ExportError, StoreError) as e:
         print(f"export failed: {e}", file=sys.stderr)
         # writers abandoned mid-file (openpyxl's) complain while being collected: not for the user
         sys.unraisablehook = lambda unraisable: None
@@ -285,23 +282,18 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     import duckdb
 
-    from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.api import connect
     from pipeline.analysis.report import build_report
-    from pipeline.store.dberrors import open_error
+    from pipeline.store.errors import StoreError
 
-    try:
-        con = connect(args.db)
-    except DatabaseError as e:
-        print(f"report failed: {e}", file=sys.stderr)
-        return 2
+    con = connect(args.db)
     try:
         summary = build_report(con, args.out, title=args.title)
     except OSError as e:
         print(f"report failed: cannot write {args.out}: {e.strerror or e}", file=sys.stderr)
         return 2
     except duckdb.Error as e:
-        print(f"report failed: cannot read {args.db}: {open_error(e)}", file=sys.stderr)
-        return 2
+        raise StoreError.of(e, args.db, "read", read_only=True) from e
     finally:
         con.close()
     print(summary.line())
@@ -311,19 +303,18 @@ def _report(args: argparse.Namespace) -> int:
 def _show(args: argparse.Namespace) -> int:
     import duckdb
 
-    from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.api import connect
     from pipeline.analysis.show import NoPage, ShowError, default_out, describe, render, resolve
-    from pipeline.store.dberrors import open_error
+    from pipeline.store.errors import StoreError
 
     try:
         with connect(args.db) as con:
             target = resolve(con, args.id)
-    except (DatabaseError, ShowError) as e:
+    except ShowError as e:
         print(f"show failed: {e}", file=sys.stderr)
         return 2
     except duckdb.Error as e:
-        print(f"show failed: cannot read {args.db}: {open_error(e)}", file=sys.stderr)
-        return 2
+        raise StoreError.of(e, args.db, "read", read_only=True) from e
     print("\n".join(describe(target)))
     out = Path(args.out) if args.out else default_out(args.id)
     try:
@@ -354,20 +345,21 @@ def _format_options(p: argparse.ArgumentParser) -> None:
 def _query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.api import connect
     from pipeline.analysis.sandbox import QueryRefused, check, run
     from pipeline.analysis.tabulate import render
+    from pipeline.errors import one_line
 
     try:
         check(args.sql)
         with connect(args.db):  # adds the analysis views to a database of an older version
             pass
         columns, rows = run(args.db, args.sql)
-    except (DatabaseError, QueryRefused) as e:
+    except QueryRefused as e:
         print(f"query failed: {e}", file=sys.stderr)
         return 2
-    except duckdb.Error as e:
-        print(f"query failed: {_first_line(e)}", file=sys.stderr)
+    except duckdb.Error as e:  # the statement's own error (a damaged file is one too)
+        print(f"query failed: {one_line(e)}", file=sys.stderr)
         return 2
     if args.xlsx or args.out:
         return _save_query(args, columns, rows)
@@ -396,7 +388,7 @@ def _save_query(args: argparse.Namespace, columns: list[str], rows: list) -> int
 def _compare(args: argparse.Namespace) -> int:
     import json
 
-    from pipeline.analysis.api import DatabaseError, connect
+    from pipeline.analysis.api import connect
     from pipeline.analysis.compare import CompareError, compare
     from pipeline.analysis.tabulate import render
 
@@ -413,7 +405,7 @@ def _compare(args: argparse.Namespace) -> int:
                 department=args.department,
                 sort=args.sort,
             )
-    except (DatabaseError, CompareError) as e:
+    except CompareError as e:
         print(f"compare failed: {e}", file=sys.stderr)
         return 2
     if args.fmt == "json":
@@ -458,16 +450,14 @@ def _flag_type(parse: Callable[[str], object]) -> Callable[[str], object]:
     return convert
 
 
-def _print_checks(db: str, severity: str | None) -> int:
+def _print_checks(args: argparse.Namespace) -> int:
     import duckdb
 
     from pipeline.analysis.links import page_link
-    from pipeline.store.dberrors import open_error
-    from pipeline.store.load import connect
+    from pipeline.store.db import open_db
+    from pipeline.store.errors import StoreError
 
-    if not Path(db).is_file():
-        print(f"cannot open {db}: no such database", file=sys.stderr)
-        return 2
+    db, severity = args.db, args.severity
     # checks about a whole document carry `doc_id#0000`, which names no target table; checks of
     # databases of earlier versions have no page: the table's first page stands in
     sql = (
@@ -480,24 +470,15 @@ def _print_checks(db: str, severity: str | None) -> int:
     if severity:
         sql += " WHERE c.severity = ?"
         params.append(severity)
-    try:
-        con = connect(db, read_only=True)
+    with open_db(db) as con:
         try:
             cols = "SELECT count(*) FROM information_schema.columns WHERE table_name = 'checks' AND column_name = 'page'"
             page = "c.page" if con.execute(cols).fetchall()[0][0] else "NULL::INTEGER"
             rows = con.execute(sql.format(page=page) + " ORDER BY 1, 5 NULLS FIRST, 3", params).fetchall()
-        finally:
-            con.close()
-    except duckdb.Error as e:
-        print(f"cannot read {db}: {open_error(e)}", file=sys.stderr)
-        return 2
+        except duckdb.Error as e:
+            raise StoreError.of(e, db, "read", read_only=True) from e
     for path, sev, check, detail, page in rows:
         where = f"{path} p.{page}" if page is not None else path
         link = page_link(path, page)
         print(f"{sev:7s} {check:20s} {where}: {detail}" + (f"  <{link}>" if link else ""))
     return 0
-
-
-def _first_line(e: BaseException) -> str:
-    lines = str(e).strip().splitlines()
-    return lines[0] if lines else type(e).__name__

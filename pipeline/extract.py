@@ -14,12 +14,11 @@ import time
 from pathlib import Path
 
 from extractors import reader_for, sniff
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, one_line
 from pipeline.files import NotRegularFile, check_regular, sha256_file
 from pipeline.model import DocumentResult
 from pipeline.normalize.assemble import normalize_document
 from pipeline.normalize.checks import document_checks
-from pipeline.paths import name_digest
 from pipeline.rebuild.tables import TableFinder
 from pipeline.settings import Settings
 
@@ -45,16 +44,9 @@ def extract_document(
         size = st.st_size
         doc_id = doc_id or sha256_file(path)
     except OSError as e:
-        return DocumentResult(
-            doc_id=doc_id or name_digest(path),
-            source_path=str(path),
-            source_format=fmt,
-            pages=None,
-            ocr_pages=None,
-            status="failed",
-            error=str(e) if isinstance(e, NotRegularFile) else f"cannot read the file: {e.strerror or e}",
-            seconds=time.perf_counter() - start,
-            settings=settings.record(),
+        error = str(e) if isinstance(e, NotRegularFile) else f"cannot read the file: {e.strerror or e}"
+        return DocumentResult.failed(
+            path, error, doc_id=doc_id, seconds=time.perf_counter() - start, settings=settings.record()
         )
     try:
         if size == 0:
@@ -72,10 +64,10 @@ def extract_document(
         if tables and source.notes:
             status, error = "partial", "; ".join(source.notes)[:500]
     except ExtractionError as e:
-        tables, status, error = [], "failed", _one_line(str(e)) or "unreadable"
+        tables, status, error = [], "failed", one_line(str(e)) or "unreadable"
     except Exception as e:  # noqa: BLE001 - one broken file never stops a batch
         log.debug("internal error on %s", path, exc_info=True)
-        tables, status, error = [], "failed", f"internal error: {type(e).__name__}: {_one_line(str(e))}"
+        tables, status, error = [], "failed", f"internal error: {type(e).__name__}: {one_line(str(e))}"
     return DocumentResult(
         doc_id=doc_id,
         source_path=str(path),
@@ -91,7 +83,3 @@ def extract_document(
         checks=doc_checks,
         settings=settings.record(),
     )
-
-
-def _one_line(s: str) -> str:
-    return s.strip().splitlines()[0][:300] if s.strip() else ""

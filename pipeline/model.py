@@ -8,8 +8,11 @@ load (pipeline.store.load) → DuckDB
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from pipeline.paths import name_digest
 
 BBox = tuple[float, float, float, float]
 
@@ -212,3 +215,36 @@ class DocumentResult:
     heading: str | None = None  # the document's first words (cover or first page), whitespace removed
     checks: list[Check] = field(default_factory=list)  # about the document as a whole (self-audit)
     settings: str | None = None  # JSON of the settings that shaped the rows (`Settings.record`)
+
+    @classmethod
+    def failed(
+        cls,
+        source_path: str | os.PathLike[str],
+        error: str,
+        *,
+        doc_id: str | None = None,
+        prior: DocumentResult | None = None,
+        source_format: str = "unknown",
+        seconds: float = 0.0,
+        size_bytes: int = 0,
+        settings: str | None = None,
+    ) -> DocumentResult:
+        """A `failed` document with the one-line reason `error` and no rows.  `prior`, a result
+        that could not be sent or stored, gives its id, format, page counts, time and size; with
+        neither `doc_id` nor `prior` the id is a digest of the path (the bytes could not be read)."""
+        if prior is not None:
+            doc_id = doc_id or prior.doc_id
+            source_format, seconds, size_bytes = prior.source_format, prior.seconds, prior.size_bytes
+            settings = settings or prior.settings
+        return cls(
+            doc_id=doc_id or name_digest(source_path),
+            source_path=str(source_path),
+            source_format=source_format,
+            pages=prior.pages if prior else None,
+            ocr_pages=prior.ocr_pages if prior else None,
+            status="failed",
+            error=error,
+            seconds=seconds,
+            size_bytes=size_bytes,
+            settings=settings,
+        )

@@ -15,10 +15,11 @@ import pytest
 
 import pipeline
 from pipeline.analysis.annotate import refresh
-from pipeline.analysis.api import DatabaseError, connect
+from pipeline.analysis.api import connect
 from pipeline.analysis.concepts import CONCEPTS, RULES, classify, tokens
 from pipeline.analysis.departments import categorize
 from pipeline.analysis.places import locate
+from pipeline.store.errors import StoreError
 from tests.conftest import ROOT, query, run_cli
 
 SEED = ROOT / "data" / "raw" / "kuerle_sifaju_2020_overall.txt"
@@ -218,11 +219,11 @@ def test_connect_adds_the_views_to_an_older_database(corpus_db, tmp_path):
 
 
 def test_connect_errors_are_one_line(tmp_path):
-    with pytest.raises(DatabaseError, match="no such database"):
+    with pytest.raises(StoreError, match="no such database"):
         connect(tmp_path / "missing.duckdb")
     other = tmp_path / "other.duckdb"
     duckdb.connect(str(other)).close()
-    with pytest.raises(DatabaseError, match="not a targets database"):
+    with pytest.raises(StoreError, match="not a targets database"):
         connect(other)
 
 

@@ -126,6 +126,6 @@ def test_xlsx_has_a_sheet_per_table_with_frozen_headers(db, tmp_path):
 
 def test_export_errors_are_one_line(tmp_path, db):
     proc = export("--out", tmp_path / "x", "--db", tmp_path / "missing.duckdb")
-    assert proc.returncode == 2 and "no database at" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.returncode == 2 and "no such database" in proc.stderr and "Traceback" not in proc.stderr
     proc = export("--format", "json", "--out", tmp_path / "x", "--db", db)
     assert proc.returncode == 2 and "invalid choice" in proc.stderr

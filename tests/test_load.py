@@ -9,7 +9,8 @@ import pytest
 
 from pipeline.extract import extract_document
 from pipeline.model import Check, DocumentResult, Indicator, Table
-from pipeline.store.load import connect, load_document
+from pipeline.store.db import open_db
+from pipeline.store.load import load_document
 from tests.conftest import ROOT, query, run_cli
 
 SEED = ROOT / "data" / "raw" / "kuerle_sifaju_2020_overall.txt"
@@ -63,7 +64,7 @@ def dump_all(db) -> dict[str, list]:
 
 
 def test_contract_columns_exist(db_path):
-    connect(db_path).close()
+    open_db(db_path, read_only=False, create=True).close()
     for table, cols in CONTRACT.items():
         have = [r[0] for r in query(db_path, f"DESCRIBE {table}")]
         assert set(cols) <= set(have), (table, set(cols) - set(have))
@@ -99,7 +100,7 @@ def test_changed_file_replaces_its_rows(tmp_path, db_path):
 
 def test_a_document_that_fails_to_load_leaves_nothing_behind(db_path):
     good = extract_document(SEED)
-    con = connect(db_path)
+    con = open_db(db_path, read_only=False, create=True)
     load_document(con, good)
     before = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in CONTRACT}
     broken = DocumentResult(

@@ -132,10 +132,10 @@ def test_built_pdf_is_placed_by_its_publisher_not_its_department_line(tmp_path, 
 
 def test_a_database_of_an_earlier_version_gains_project_code(tmp_path):
     from pipeline.analysis.api import connect
-    from pipeline.store.load import connect as open_for_writing
+    from pipeline.store.db import open_db
 
     db = tmp_path / "old.duckdb"
-    with open_for_writing(db) as con:  # the schema of today, less the new column and the views
+    with open_db(db, read_only=False, create=True) as con:  # today's schema, less the new column, no views
         con.execute("ALTER TABLE target_tables DROP COLUMN project_code")
     assert "project_code" not in [r[0] for r in query(db, "DESCRIBE target_tables")]
     with connect(db) as con:

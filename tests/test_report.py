@@ -248,10 +248,10 @@ def test_report_escapes_text_and_shortens_long_names(tmp_path: Path) -> None:
 
 
 def test_empty_database_gives_a_page_that_says_so(tmp_path: Path) -> None:
-    from pipeline.store.load import connect
+    from pipeline.store.db import open_db
 
     db = tmp_path / "empty.duckdb"
-    connect(db).close()  # the schema, no rows
+    open_db(db, read_only=False, create=True).close()  # the schema, no rows
     html = _report(db, tmp_path / "report.html")
     figures = _figures(html).figures
     assert set(figures) == set(CHARTS)

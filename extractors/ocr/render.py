@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
 from extractors import objects
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, one_line
 
 MAX_PIXELS = 200_000_000  # an A0 sheet at 300 dpi is 140 megapixels
 
@@ -174,7 +174,7 @@ def load_images(path: Path) -> list[tuple[np.ndarray, float | None]]:
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         if pages:
             return pages  # a damaged later frame: keep the pages read
-        raise ExtractionError(f"damaged or truncated image ({_first_line(e)})") from None
+        raise ExtractionError(f"damaged or truncated image ({one_line(e, 200)})") from None
     if not pages:
         raise ExtractionError("image holds no picture")
     return pages
@@ -225,8 +225,3 @@ def reduce(rgb: np.ndarray, dpi: float | None) -> tuple[np.ndarray, float | None
         return rgb, dpi
     out = cv2.resize(rgb, (rgb.shape[1] // k, rgb.shape[0] // k), interpolation=cv2.INTER_AREA)
     return out, dpi / k if dpi else None
-
-
-def _first_line(e: Exception) -> str:
-    s = str(e).strip()
-    return s.splitlines()[0][:200] if s else type(e).__name__

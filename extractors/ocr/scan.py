@@ -16,7 +16,7 @@ import pypdfium2 as pdfium
 from extractors.ocr.quality import Verdict, judge
 from extractors.ocr.render import image_cover, page_image, path_objects
 from extractors.triage import score
-from pipeline.errors import ExtractionError
+from pipeline.errors import ExtractionError, one_line
 from pipeline.model import Grid
 
 if TYPE_CHECKING:
@@ -115,8 +115,7 @@ class ScannedPages:
         return None
 
     def _note(self, i: int, msg: str) -> None:
-        first = msg.strip().splitlines()[0][:200] if msg.strip() else "unknown error"
-        self.notes.append(f"page {i + 1}: OCR failed ({first})")
+        self.notes.append(f"page {i + 1}: OCR failed ({one_line(msg, 200) or 'unknown error'})")
 
 
 def _text(grids: list[Grid] | None) -> str:

@@ -47,14 +47,14 @@ def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the views and derived tables were made by this version: the fingerprint stored by
     the last refresh, and on v_indicators itself (a view replaced since, by hand or by an older
     version, lacks it)."""
-    try:
-        row = con.execute("SELECT fingerprint FROM analysis_state").fetchone()
-        view = con.execute(
+    try:  # fetchall: a result left half-read would block the connection's next relation (con.sql)
+        rows = con.execute("SELECT fingerprint FROM analysis_state").fetchall()
+        views = con.execute(
             "SELECT comment FROM duckdb_views() WHERE NOT internal AND view_name = 'v_indicators'"
-        ).fetchone()
+        ).fetchall()
     except duckdb.CatalogException:
         return False
-    return row is not None and row[0] == fingerprint() and view is not None and view[0] == row[0]
+    return bool(rows) and rows[0][0] == fingerprint() and bool(views) and views[0][0] == rows[0][0]
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

@@ -10,67 +10,49 @@ import duckdb
 import pandas as pd
 
 from pipeline.analysis.annotate import VIEWS, is_current, refresh
-from pipeline.store.dberrors import open_error
-from pipeline.store.load import has_relation
+from pipeline.store.db import has_relation, open_db
+from pipeline.store.errors import StoreError, classify
 
 log = logging.getLogger(__name__)
 
 
-class DatabaseError(Exception):
-    """The database cannot be opened or holds no extraction output."""
-
-
 def connect(db: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection on which v_indicators, v_budget and v_tables exist.
+    """A DuckDB connection on which v_indicators, v_budget and v_tables exist; a StoreError (one
+    line naming the file and the reason) when the database cannot be opened or is not one.
 
     A database written by an older version lacks the views (or has older ones) or the annotation
     tables: they are added (which needs one write) before the connection is handed out."""
     path = Path(db)
-    if not path.is_file():
-        raise DatabaseError(f"{path}: no such database (run `python -m pipeline extract` first)")
+    con = open_db(path, read_only=read_only, require=("target_tables",))
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as e:
-        raise DatabaseError(f"{path}: cannot open: {open_error(e)}") from e
-    try:
-        needs_views = has_relation(con, "target_tables") and not all(has_relation(con, v) for v in VIEWS)
-        stale = has_relation(con, "target_tables") and not needs_views and not is_current(con)
+        needs_views = not all(has_relation(con, v) for v in VIEWS)
+        stale = not needs_views and not is_current(con)
     except duckdb.Error as e:
         con.close()
-        raise DatabaseError(f"{path}: cannot read: {open_error(e)}") from e
+        raise StoreError.of(e, path, "read", read_only=read_only) from e
     if stale:  # views of an earlier version: brought up to date if the file can be written
         con.close()
         con = _refreshed(path, read_only)
     if needs_views:
         con.close()
-        from pipeline.store.load import connect as open_for_writing
-
         try:
-            with open_for_writing(path) as w:
+            with open_db(path, read_only=False) as w:
                 refresh(w)
-            con = duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as e:
-            raise DatabaseError(f"{path}: cannot add the analysis views: {open_error(e)}") from e
-    if not has_relation(con, "v_indicators"):
-        con.close()
-        raise DatabaseError(f"{path}: not a targets database (no target_tables)")
+            raise StoreError.of(e, path, "add the analysis views to") from e
+        con = open_db(path, read_only=read_only, require=("v_indicators",))
     return con
 
 
 def _refreshed(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     """The database after a refresh of its views and derived tables; as it was when it cannot be
     written (a read-only file, another writer), which still answers queries on the older views."""
-    from pipeline.store.load import connect as open_for_writing
-
     try:
-        with open_for_writing(path) as w:
+        with open_db(path, read_only=False) as w:
             refresh(w)
-    except (duckdb.Error, OSError) as e:
-        log.warning("%s: views of an earlier version kept (cannot update them: %s)", path, open_error(e))
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.Error as e:
-        raise DatabaseError(f"{path}: cannot open: {open_error(e)}") from e
+    except (StoreError, duckdb.Error, OSError) as e:
+        log.warning("%s: views of an earlier version kept (cannot update them: %s)", path, classify(e)[1])
+    return open_db(path, read_only=read_only)
 
 
 # filter keyword → column of v_indicators; a list value means "any of"

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.errors import one_line
+from pipeline.store.db import open_db
+
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(ANALY[SZ]E\s+)?", re.IGNORECASE)
 _CONFIG = {"enable_external_access": False, "autoload_known_extensions": False}
 
@@ -27,7 +30,7 @@ def check(sql: str) -> None:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as e:
-        raise QueryRefused(str(e).strip().splitlines()[0]) from None
+        raise QueryRefused(one_line(e)) from None
     if not statements:
         raise QueryRefused("no SQL statement given")
     if len(statements) > 1:
@@ -46,8 +49,9 @@ def check(sql: str) -> None:
 
 
 def open_sandboxed(db: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection on `db` with external access off and the configuration locked."""
-    con = duckdb.connect(str(db), read_only=True, config=dict(_CONFIG))
+    """A read-only connection on `db` with external access off and the configuration locked
+    (a StoreError when it cannot be opened)."""
+    con = open_db(db, read_only=True, config=_CONFIG)
     con.execute("SET lock_configuration = true")
     return con
 

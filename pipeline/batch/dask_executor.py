@@ -24,6 +24,7 @@ from concurrent.futures import TimeoutError as FuturesTimeout
 from pipeline import EXTRACTOR_VERSION
 from pipeline.batch.pool import Limits
 from pipeline.batch.tasks import Outcome, Task, failed_result
+from pipeline.errors import one_line
 from pipeline.extract import extract_document
 from pipeline.model import DocumentResult
 from pipeline.settings import Settings
@@ -149,8 +150,7 @@ class DaskExecutor:
         except KilledWorker:
             return failed_result(task, "dask worker died extracting it (worker memory limit or crash)", 0.0)
         except Exception as e:  # noqa: BLE001 - one document's failure is recorded, the batch goes on
-            msg = (str(e).strip().splitlines() or [""])[0][:200]
-            return failed_result(task, f"dask error: {type(e).__name__}: {msg}", 0.0)
+            return failed_result(task, f"dask error: {type(e).__name__}: {one_line(str(e), 200)}", 0.0)
         if doc.status == "failed" and (doc.error or "").startswith(_TIMED_OUT):
             self._restart_worker_of(fut)
         return doc

@@ -27,19 +27,13 @@ from pipeline.batch.plan import Skip, discover, plan
 from pipeline.batch.pool import Limits, ProcessPool, default_jobs
 from pipeline.batch.progress import Progress, RunLog, Summary, describe
 from pipeline.batch.tasks import Outcome, Task
+from pipeline.errors import one_line
 from pipeline.model import DocumentResult
 from pipeline.paths import absolute, display, file_key
 from pipeline.settings import Settings
-from pipeline.store.dberrors import open_error
-from pipeline.store.load import (
-    connect,
-    delete_documents,
-    finished_ids,
-    load_document,
-    path_index,
-    update_source_path,
-)
-from pipeline.store.storage import StorageError, is_storage_failure, reason
+from pipeline.store.db import open_db
+from pipeline.store.errors import StoreError, is_storage_failure
+from pipeline.store.load import delete_documents, finished_ids, load_document, path_index, update_source_path
 
 __all__ = ["run", "discover", "describe", "Summary"]
 
@@ -79,9 +73,9 @@ def run(
         log.error("no input files found in: %s", " ".join(display(str(i)) for i in inputs))
         return summary, 2
     try:
-        con = connect(db)
-    except (duckdb.Error, OSError) as e:
-        log.error("cannot open the database %s: %s", display(str(db)), _db_error(e))
+        con = open_db(db, read_only=False, create=True)
+    except StoreError as e:
+        log.error("%s", e)
         return summary, 2
     run_log = RunLog(log_dir or os.path.join(os.path.dirname(os.path.abspath(db)), "logs"))
     limits = Limits(
@@ -103,7 +97,7 @@ def run(
             _annotate(con)
         except Exception as e:
             if is_storage_failure(e):
-                raise StorageError(f"cannot write the database {display(str(db))}: {reason(e)}") from e
+                raise StoreError.of(e, db, "write") from e
             raise
     except Exception:
         run_log.record_exception()
@@ -134,7 +128,7 @@ def _correct(con: duckdb.DuckDBPyConnection, db: str, path: str | None, summary:
     except Exception as e:  # noqa: BLE001 - the extraction is committed; the next run applies them
         if is_storage_failure(e):
             raise
-        log.error("corrections not applied (the next run tries again): %s", _one_line(e))
+        log.error("corrections not applied (the next run tries again): %s", one_line(e))
         return
     for problem in outcome.problems:
         log.warning("warning: %s", problem)
@@ -259,17 +253,8 @@ def _load(con: duckdb.DuckDBPyConnection, outcome: Outcome, summary: Summary) ->
     except Exception as e:  # noqa: BLE001 - one document's bad value never stops the batch
         if is_storage_failure(e):
             raise  # a full disk fails every document after this one: stop and say so
-        doc = DocumentResult(
-            doc_id=doc.doc_id,
-            source_path=doc.source_path,
-            source_format=doc.source_format,
-            pages=doc.pages,
-            ocr_pages=doc.ocr_pages,
-            status="failed",
-            error=f"internal error: cannot store the result: {type(e).__name__}: {_one_line(e)}",
-            seconds=doc.seconds,
-            size_bytes=doc.size_bytes,
-        )
+        error = f"internal error: cannot store the result: {type(e).__name__}: {one_line(str(e), 200)}"
+        doc = DocumentResult.failed(doc.source_path, error, prior=doc)
         with _sigint_deferred():
             load_document(con, doc)
     summary.add(doc, outcome.worker_peak_mb)
@@ -297,11 +282,3 @@ def _sigint_deferred() -> Iterator[None]:
 def _peak_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
-
-
-def _one_line(e: BaseException) -> str:
-    return (str(e).strip().splitlines() or [""])[0][:200]
-
-
-def _db_error(e: Exception) -> str:
-    return open_error(e)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from pipeline.extract import sniff
 from pipeline.model import DocumentResult
-from pipeline.paths import name_digest
 
 
 @dataclass(frozen=True)
@@ -43,14 +42,6 @@ def failed_result(task: Task, error: str, seconds: float) -> DocumentResult:
         fmt = sniff(Path(task.path)) if task.size else "unknown"
     except OSError:
         fmt = "unknown"
-    return DocumentResult(
-        doc_id=task.doc_id or name_digest(task.path),
-        source_path=task.path,
-        source_format=fmt,
-        pages=None,
-        ocr_pages=None,
-        status="failed",
-        error=error,
-        seconds=seconds,
-        size_bytes=task.size or 0,
+    return DocumentResult.failed(
+        task.path, error, doc_id=task.doc_id, source_format=fmt, seconds=seconds, size_bytes=task.size or 0
     )

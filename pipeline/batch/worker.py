@@ -16,9 +16,9 @@ import time
 from multiprocessing.connection import Connection
 
 from pipeline.batch.lifeline import watch
+from pipeline.errors import one_line
 from pipeline.extract import extract_document
 from pipeline.model import DocumentResult
-from pipeline.paths import name_digest
 from pipeline.settings import Settings
 
 _MAX_NOTES = 50
@@ -34,10 +34,10 @@ class _Notes(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if len(self.lines) < _MAX_NOTES:
             try:
-                msg = record.getMessage().strip().splitlines()
+                msg = record.getMessage()
             except Exception:  # noqa: BLE001 - a malformed log call must not break extraction
-                msg = [str(record.msg)]
-            self.lines.append(f"{record.name}: {msg[0][:300] if msg else ''}")
+                msg = str(record.msg)
+            self.lines.append(f"{record.name}: {one_line(msg)}")
 
 
 def peak_rss_mb() -> float:
@@ -91,7 +91,8 @@ def serve(conn: Connection, batch_pid: int | None = None, settings: Settings | N
         except (BrokenPipeError, EOFError, OSError):
             return
         except Exception as e:  # noqa: BLE001 - e.g. a result that cannot be pickled
-            doc = _failed(path, doc_id, f"internal error: result cannot be sent ({type(e).__name__})", doc)
+            error = f"internal error: result cannot be sent ({type(e).__name__})"
+            doc = DocumentResult.failed(path, error, doc_id=doc_id, prior=doc)
             conn.send((doc, peak_rss_mb(), []))
 
 
@@ -100,21 +101,5 @@ def _extract(path: str, doc_id: str | None, settings: Settings) -> DocumentResul
     try:
         return extract_document(path, doc_id=doc_id, settings=settings)
     except BaseException as e:  # noqa: BLE001 - extract_document should not raise; if it does, report
-        reason = f"internal error: {type(e).__name__}: {str(e).strip()[:200]}".splitlines()[0]
-        return _failed(path, doc_id, reason, None, time.perf_counter() - start)
-
-
-def _failed(
-    path: str, doc_id: str | None, error: str, prior: DocumentResult | None, seconds: float = 0.0
-) -> DocumentResult:
-    return DocumentResult(
-        doc_id=doc_id or (prior.doc_id if prior else name_digest(path)),
-        source_path=path,
-        source_format=prior.source_format if prior else "unknown",
-        pages=prior.pages if prior else None,
-        ocr_pages=prior.ocr_pages if prior else None,
-        status="failed",
-        error=error,
-        seconds=prior.seconds if prior else seconds,
-        size_bytes=prior.size_bytes if prior else 0,
-    )
+        error = f"internal error: {type(e).__name__}: {one_line(str(e), 200)}"
+        return DocumentResult.failed(path, error, doc_id=doc_id, seconds=time.perf_counter() - start)

@@ -27,7 +27,8 @@ from pipeline.normalize import taxonomy
 from pipeline.normalize.text import fold_width
 from pipeline.normalize.values import parse_value
 from pipeline.paths import display
-from pipeline.store.load import has_relation, table_id
+from pipeline.store.db import has_relation
+from pipeline.store.load import table_id
 
 log = logging.getLogger(__name__)
 

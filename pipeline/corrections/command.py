@@ -15,7 +15,7 @@ import duckdb
 from pipeline.corrections.apply import apply, default_path, matches, shadow_of
 from pipeline.corrections.sheet import INDICATOR_FIELDS, TABLE_FIELDS, append, check_value
 from pipeline.paths import display
-from pipeline.store.load import has_relation
+from pipeline.store.db import has_relation
 
 _ID = re.compile(r"([0-9a-fA-F]{12,64})#(\d{1,6})(?:#(\d{1,6}))?")
 

@@ -34,12 +34,11 @@ from typing import Any
 import duckdb
 
 from pipeline.paths import display
-from pipeline.store.dberrors import open_error
-from pipeline.store.load import has_relation
+from pipeline.store.db import CONTRACT, has_relation, open_db
+from pipeline.store.errors import StoreError, is_storage_failure, reason
 from pipeline.store.outdir import NotOurs, check_replaceable, staging, swap_in
 from pipeline.store.sheets import SHEETS
 from pipeline.store.sheets import rows as sheet_rows
-from pipeline.store.storage import is_storage_failure, reason
 from pipeline.store.xlsxwrite import SAMPLE_ROWS, Link, widths, write_sheet
 
 # table → ORDER BY that makes exports reproducible
@@ -53,7 +52,6 @@ TABLES = {
     "table_context": "table_id",
     "indicator_concepts": "table_id, seq",
 }
-CONTRACT = ("documents", "target_tables", "budget_lines", "indicators", "checks")
 FORMATS = ("parquet", "csv", "xlsx")
 _NULL_PARTITION = "year=__HIVE_DEFAULT_PARTITION__"  # how DuckDB and Spark name a NULL year
 # CSV text that a spreadsheet would evaluate: =…, @…, a tab or CR first, +…/-… unless a number
@@ -78,30 +76,23 @@ _LINK_SQL = (
 
 
 class ExportError(Exception):
-    """An export that cannot be done; the message is the one-line reason."""
+    """An export that cannot be written (the output folder, the format); the message is the
+    one-line reason.  A database that cannot be read is a StoreError."""
 
 
 def export(db: str | Path, out: str | Path, fmt: str) -> list[tuple[str, int]]:
-    """Write every contract table of `db` into folder `out`; returns (path written, rows)."""
+    """Write every contract table of `db` into folder `out`; returns (path written, rows).
+    Raises StoreError when the database cannot be read, ExportError when `out` cannot be written."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    if not Path(db).is_file():
-        raise ExportError(f"no database at {db}")
     out = Path(out)
+    con = open_db(db, read_only=True, require=CONTRACT)
     try:
-        con = duckdb.connect(str(db), read_only=True)
-    except duckdb.Error as e:
-        msg = open_error(e)
-        if "in use" in msg:
-            msg = "it is being written by another process (wait for the extraction to finish)"
-        raise ExportError(f"cannot open {db}: {msg}") from None
-    try:
-        missing = [t for t in CONTRACT if not has_relation(con, t)]
-        if missing:
-            raise ExportError(f"{db} is not an extraction database (no table {missing[0]})")
         if fmt != "parquet" and not has_relation(con, "v_indicators"):
             con.close()  # a database of an older version: the joined sheets read the views
-            con = _with_views(db)
+            from pipeline.analysis.api import connect
+
+            con = connect(db)
         tables = [t for t in TABLES if t in CONTRACT or has_relation(con, t)]
         names = _names(fmt, tables)
         out.mkdir(parents=True, exist_ok=True)
@@ -118,18 +109,9 @@ def export(db: str | Path, out: str | Path, fmt: str) -> list[tuple[str, int]]:
     except duckdb.Error as e:
         if is_storage_failure(e) and "Could not read" not in str(e):
             raise ExportError(f"cannot write in {display(out)}: {reason(e)}") from None
-        raise ExportError(f"cannot read {db}: {open_error(e)}") from None
+        raise StoreError.of(e, db, "read", read_only=True) from None
     finally:
         con.close()
-
-
-def _with_views(db: str | Path) -> duckdb.DuckDBPyConnection:
-    from pipeline.analysis.api import DatabaseError, connect
-
-    try:
-        return connect(db)
-    except DatabaseError as e:
-        raise ExportError(str(e)) from None
 
 
 def _names(fmt: str, tables: list[str]) -> list[str]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -19,6 +17,7 @@ import pyarrow as pa
 from pipeline import EXTRACTOR_VERSION
 from pipeline.model import DocumentResult
 from pipeline.paths import absolute, display, file_key, text
+from pipeline.store.columns import BOX, DOUBLE, MONEY, Column, loaded
 
 _CHILD_TABLES = (
     "checks",
@@ -29,97 +28,6 @@ _CHILD_TABLES = (
     "indicator_concepts",
 )
 _CENT = Decimal("0.01")
-_MONEY = pa.decimal128(18, 2)
-_BBOX = pa.list_(pa.float64())
-
-# Column name → Arrow type, in schema.sql order; inserts go BY NAME, so added columns are fine.
-_DOCUMENTS = {
-    "doc_id": pa.string(),
-    "source_path": pa.string(),
-    "source_format": pa.string(),
-    "pages": pa.int32(),
-    "ocr_pages": pa.int32(),
-    "status": pa.string(),
-    "error": pa.string(),
-    "extractor_version": pa.string(),
-    "size_bytes": pa.int64(),
-    "seconds": pa.float64(),
-    "extracted_at": pa.timestamp("us"),
-    "heading": pa.string(),
-    "source_file": pa.binary(),
-    "settings": pa.string(),
-}
-_TARGET_TABLES = {
-    "table_id": pa.string(),
-    "doc_id": pa.string(),
-    "kind": pa.string(),
-    "year": pa.int32(),
-    "department": pa.string(),
-    "unit": pa.string(),
-    "project": pa.string(),
-    "budget_total_wan": _MONEY,
-    "budget_fiscal_wan": _MONEY,
-    "budget_other_wan": _MONEY,
-    "goal": pa.string(),
-    "page_first": pa.int32(),
-    "page_last": pa.int32(),
-    "title": pa.string(),
-    "project_code": pa.string(),
-}
-_BUDGET_LINES = {
-    "table_id": pa.string(),
-    "line_no": pa.int32(),
-    "task": pa.string(),
-    "content": pa.string(),
-    "total_wan": _MONEY,
-    "fiscal_wan": _MONEY,
-    "other_wan": _MONEY,
-}
-_INDICATORS = {
-    "table_id": pa.string(),
-    "seq": pa.int32(),
-    "level1": pa.string(),
-    "level2": pa.string(),
-    "level1_raw": pa.string(),
-    "level2_raw": pa.string(),
-    "level_inferred": pa.bool_(),
-    "name": pa.string(),
-    "value_raw": pa.string(),
-    "comparator": pa.string(),
-    "value_num": pa.float64(),
-    "value_max": pa.float64(),
-    "unit": pa.string(),
-    "value_text": pa.string(),
-    "dimension": pa.string(),
-    "weight": pa.float64(),
-    "page": pa.int32(),
-    "bbox": _BBOX,
-    "ocr_confidence": pa.float64(),
-}
-_CHECKS = {
-    "table_id": pa.string(),
-    "check": pa.string(),
-    "severity": pa.string(),
-    "detail": pa.string(),
-    "page": pa.int32(),
-    "seq": pa.int32(),
-}
-
-
-def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and create if needed) the database with the contract schema."""
-    if not read_only:
-        Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=read_only)
-    if not read_only:
-        con.execute(resources.files("pipeline.store").joinpath("schema.sql").read_text(encoding="utf-8"))
-    return con
-
-
-def has_relation(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    """Whether the database holds a table or view of this name."""
-    sql = "SELECT count(*) FROM information_schema.tables WHERE table_name = ?"
-    return con.execute(sql, [name]).fetchall()[0][0] > 0
 
 
 def table_id(doc_id: str, n: int) -> str:
@@ -230,102 +138,61 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _rows(doc: DocumentResult) -> dict[str, pa.Table]:
-    """The document's rows for each table, as Arrow tables typed like schema.sql."""
+    """The document's rows for each table, as Arrow tables typed as `columns.TABLES` says.  A
+    column's value is the model attribute of the same name unless the loader gives it here."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     documents = [
-        [
-            doc.doc_id,
-            _source_path(doc.source_path),
-            doc.source_format,
-            doc.pages,
-            doc.ocr_pages,
-            doc.status,
-            doc.error,
-            EXTRACTOR_VERSION,
-            doc.size_bytes,
-            round(doc.seconds, 3),
-            dt.datetime.now(dt.UTC).replace(tzinfo=None),
-            doc.heading,
-            file_key(doc.source_path),
-            doc.settings,
-        ]
+        _values(
+            "documents",
+            doc,
+            source_path=_source_path(doc.source_path),
+            extractor_version=EXTRACTOR_VERSION,
+            seconds=round(doc.seconds, 3),
+            extracted_at=now,
+            source_file=file_key(doc.source_path),
+        )
     ]
     tables, lines, inds, checks = [], [], [], []
     for n, t in enumerate(doc.tables, start=1):
         tid = table_id(doc.doc_id, n)
-        tables.append(
-            [
-                tid,
-                doc.doc_id,
-                t.kind,
-                t.year,
-                t.department,
-                t.unit,
-                t.project,
-                _money(t.budget_total_wan),
-                _money(t.budget_fiscal_wan),
-                _money(t.budget_other_wan),
-                t.goal,
-                t.page_first,
-                t.page_last,
-                t.title,
-                t.project_code,
-            ]
-        )
-        lines += [
-            [
-                tid,
-                ln.line_no,
-                ln.task,
-                ln.content,
-                _money(ln.total_wan),
-                _money(ln.fiscal_wan),
-                _money(ln.other_wan),
-            ]
-            for ln in t.budget_lines
-        ]
-        inds += [
-            [
-                tid,
-                i.seq,
-                i.level1,
-                i.level2,
-                i.level1_raw,
-                i.level2_raw,
-                i.level_inferred,
-                i.name,
-                i.value_raw,
-                i.comparator,
-                _float(i.value_num),
-                _float(i.value_max),
-                i.unit,
-                i.value_text,
-                i.dimension,
-                _float(i.weight),
-                i.page,
-                [float(x) for x in i.bbox] if i.bbox else None,
-                _float(i.ocr_confidence),
-            ]
-            for i in t.indicators
-        ]
+        tables.append(_values("target_tables", t, table_id=tid, doc_id=doc.doc_id))
+        lines += [_values("budget_lines", ln, table_id=tid) for ln in t.budget_lines]
+        inds += [_values("indicators", i, table_id=tid) for i in t.indicators]
         checks += [
-            [tid, c.check, c.severity, c.detail, c.page if c.page is not None else t.page_first, c.seq]
+            _values("checks", c, table_id=tid, page=c.page if c.page is not None else t.page_first)
             for c in t.checks
         ]
     # checks about the whole document (self-audit) carry the document's own id, `doc_id#0000`
-    checks += [[table_id(doc.doc_id, 0), c.check, c.severity, c.detail, c.page, None] for c in doc.checks]
-    return {
-        "documents": _arrow(_DOCUMENTS, documents),
-        "target_tables": _arrow(_TARGET_TABLES, tables),
-        "budget_lines": _arrow(_BUDGET_LINES, lines),
-        "indicators": _arrow(_INDICATORS, inds),
-        "checks": _arrow(_CHECKS, checks),
+    checks += [_values("checks", c, table_id=table_id(doc.doc_id, 0), seq=None) for c in doc.checks]
+    rows = {
+        "documents": documents,
+        "target_tables": tables,
+        "budget_lines": lines,
+        "indicators": inds,
+        "checks": checks,
     }
+    return {table: _arrow(loaded(table), values) for table, values in rows.items()}
 
 
-def _arrow(schema: dict[str, pa.DataType], rows: list[list[Any]]) -> pa.Table:
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
-    arrays = [_array(list(col), typ) for col, typ in zip(columns, schema.values(), strict=True)]
-    return pa.Table.from_arrays(arrays, names=list(schema))
+def _values(table: str, obj: Any, **given: Any) -> list[Any]:
+    """One row of `table`: the values given, else `obj`'s attribute of each column's name."""
+    return [given[c.name] if c.name in given else _convert(c, getattr(obj, c.name)) for c in loaded(table)]
+
+
+def _convert(column: Column, value: Any) -> Any:
+    if column.type == MONEY:
+        return _money(value)
+    if column.type == DOUBLE:
+        return _float(value)
+    if column.type == BOX:
+        return [float(x) for x in value] if value else None
+    return value
+
+
+def _arrow(columns: tuple[Column, ...], rows: list[list[Any]]) -> pa.Table:
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
+    arrays = [_array(list(col), c.arrow) for col, c in zip(values, columns, strict=True)]
+    return pa.Table.from_arrays(arrays, names=[c.name for c in columns])
 
 
 def _array(values: list[Any], typ: pa.DataType) -> pa.Array:
