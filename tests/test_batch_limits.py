@@ -7,6 +7,7 @@ separated cells grows its worker by hundreds of MB a second.
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
 import sys
@@ -40,6 +41,9 @@ def test_a_document_past_the_timeout_fails_and_the_batch_goes_on(tmp_path):
     assert "failed: " in proc.stderr and "timed out after 1 s" in proc.stderr
     assert "workers replaced" in proc.stderr and "Traceback" not in proc.stderr
     assert "dept_0002_slow.txt: timed out after 1 s" in run_log(tmp_path / "logs")
+    # the stopped document still records what it was being extracted with
+    [(recorded,)] = query(db, "SELECT settings FROM documents WHERE source_path LIKE '%slow.txt'")
+    assert json.loads(recorded)["ocr_engine"] == "rapidocr"
     # the failure is not final: a rerun with a sufficient limit extracts it
     proc = extract(folder, "--db", db, "--jobs", "2", "--timeout", "120")
     assert "(ok 1, unchanged 6)" in proc.stderr, proc.stderr

@@ -48,7 +48,7 @@ def extract_with_timeout(
         return pool.submit(extract_document, path, doc_id, settings).result(timeout=timeout)
     except FuturesTimeout:
         task = Task(0, path, doc_id)
-        return failed_result(task, f"{_TIMED_OUT} {timeout:g} s", time.perf_counter() - start)
+        return failed_result(task, f"{_TIMED_OUT} {timeout:g} s", time.perf_counter() - start, settings)
     finally:
         pool.shutdown(wait=False)  # a runaway thread dies with the worker the client restarts
 
@@ -148,9 +148,13 @@ class DaskExecutor:
         try:
             doc = fut.result()
         except KilledWorker:
-            return failed_result(task, "dask worker died extracting it (worker memory limit or crash)", 0.0)
+            return failed_result(
+                task, "dask worker died extracting it (worker memory limit or crash)", 0.0, self.settings
+            )
         except Exception as e:  # noqa: BLE001 - one document's failure is recorded, the batch goes on
-            return failed_result(task, f"dask error: {type(e).__name__}: {one_line(str(e), 200)}", 0.0)
+            return failed_result(
+                task, f"dask error: {type(e).__name__}: {one_line(str(e), 200)}", 0.0, self.settings
+            )
         if doc.status == "failed" and (doc.error or "").startswith(_TIMED_OUT):
             self._restart_worker_of(fut)
         return doc

@@ -248,7 +248,7 @@ class ProcessPool:
         seconds = time.monotonic() - w.started
         w.task = None
         self._replace(w)
-        return Outcome(task, failed_result(task, reason, seconds), None, [])
+        return Outcome(task, failed_result(task, reason, seconds, self.settings), None, [])
 
     def _replace(self, w: _Worker) -> None:
         i = self._workers.index(w)

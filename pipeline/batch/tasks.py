@@ -8,6 +8,7 @@ from pathlib import Path
 
 from pipeline.extract import sniff
 from pipeline.model import DocumentResult
+from pipeline.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,19 @@ class Outcome:
     notes: list[str] = field(default_factory=list)  # warnings the extractor logged
 
 
-def failed_result(task: Task, error: str, seconds: float) -> DocumentResult:
-    """A `failed` row for a document whose extraction was stopped (timeout, memory, crash)."""
+def failed_result(task: Task, error: str, seconds: float, settings: Settings | None = None) -> DocumentResult:
+    """A `failed` row for a document whose extraction was stopped (timeout, memory, crash), with
+    the settings it was being extracted with."""
     try:
         fmt = sniff(Path(task.path)) if task.size else "unknown"
     except OSError:
         fmt = "unknown"
     return DocumentResult.failed(
-        task.path, error, doc_id=task.doc_id, source_format=fmt, seconds=seconds, size_bytes=task.size or 0
+        task.path,
+        error,
+        doc_id=task.doc_id,
+        source_format=fmt,
+        seconds=seconds,
+        size_bytes=task.size or 0,
+        settings=settings.record() if settings else None,
     )
