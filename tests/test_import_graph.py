@@ -49,6 +49,25 @@ def _offenders(package: str, forbidden: str) -> list[str]:
         ("extractors.page", "extractors.pdf"),
         ("extractors.grids", "extractors.pdf"),
         ("pipeline.normalize", "pipeline.rebuild"),
+        # the data flow read → rebuild → normalize → store, with batch and the CLI on top
+        *[
+            ("pipeline.normalize", up)
+            for up in ("extractors", "pipeline.store", "pipeline.batch", "pipeline.analysis")
+        ],
+        *[("pipeline.rebuild", up) for up in ("pipeline.store", "pipeline.batch", "pipeline.analysis")],
+        *[
+            ("extractors", up)
+            for up in ("pipeline.store", "pipeline.batch", "pipeline.analysis", "pipeline.cli")
+        ],
+        *[
+            ("pipeline.store", up)
+            for up in ("pipeline.batch", "pipeline.rebuild", "extractors", "pipeline.cli")
+        ],
+        ("pipeline.analysis", "pipeline.batch"),
+        *[
+            ("pipeline.settings", m)
+            for m in ("extractors", "pipeline.batch", "pipeline.store", "pipeline.rebuild")
+        ],
     ],
 )
 def test_layering(package, forbidden):
