@@ -1,7 +1,7 @@
 """Budget performance-target tables (绩效目标表) → DuckDB."""
 
 # Bump when extraction output changes: documents loaded by an older version are re-extracted.
-EXTRACTOR_VERSION = "0.3.2"
+EXTRACTOR_VERSION = "0.3.3"
 
 
 def __getattr__(name: str):

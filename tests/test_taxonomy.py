@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from pipeline.normalize import taxonomy
-from pipeline.normalize.names import parse_amount, strip_code, to_wan
+from pipeline.normalize.names import cents, parse_amount, strip_code, to_wan
 
 
 @pytest.mark.parametrize(
@@ -89,3 +89,12 @@ def test_amounts():
     assert parse_amount("合计") is None
     assert to_wan(Decimal("23427600.00"), unit_is_yuan=True) == Decimal("2342.76")
     assert to_wan(Decimal("590242.670510"), unit_is_yuan=False) == Decimal("590242.67")
+
+
+def test_one_money_rounding_half_away_from_zero():
+    """Amounts are rounded once, as DuckDB casts to DECIMAL(18,2): 12250 元 is 1.23 万元
+    (banker's rounding would store 1.22), whether rebuilt or loaded from another source."""
+    assert to_wan(Decimal("12250"), unit_is_yuan=True) == Decimal("1.23")
+    assert to_wan(Decimal("1.225"), unit_is_yuan=False) == Decimal("1.23")
+    assert cents(Decimal("-1.225")) == Decimal("-1.23")
+    assert cents(float("nan")) is None and cents("∞") is None and cents(2.5) == Decimal("2.50")

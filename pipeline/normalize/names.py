@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from pipeline.normalize.text import clean_cell, fold_width
 
@@ -74,10 +74,23 @@ def parse_amount(text: str | None) -> Decimal | None:
         return None
 
 
+_CENT = Decimal("0.01")
+
+
+def cents(x: Decimal | float | str | None) -> Decimal | None:
+    """An amount as the contract's DECIMAL(18,2): rounded half away from zero (as DuckDB casts);
+    NaN, ∞ and what is no number become None.  The one money rounding of the product."""
+    if x is None:
+        return None
+    try:
+        d = x if isinstance(x, Decimal) else Decimal(str(x))
+        return d.quantize(_CENT, rounding=ROUND_HALF_UP) if d.is_finite() else None
+    except InvalidOperation:
+        return None
+
+
 def to_wan(amount: Decimal | None, unit_is_yuan: bool) -> Decimal | None:
-    """Amount in 万元, rounded to 2 decimals as the contract's DECIMAL(18,2)."""
+    """Amount in 万元 (divided by 10000 when printed in 元), rounded by `cents`."""
     if amount is None:
         return None
-    if unit_is_yuan:
-        amount = amount / Decimal(10000)
-    return amount.quantize(Decimal("0.01"))
+    return cents(amount / Decimal(10000) if unit_is_yuan else amount)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import duckdb
@@ -16,6 +15,7 @@ import pyarrow as pa
 
 from pipeline import EXTRACTOR_VERSION
 from pipeline.model import DocumentResult
+from pipeline.normalize.names import cents
 from pipeline.paths import absolute, display, file_key, text
 from pipeline.store.columns import BOX, DOUBLE, MONEY, Column, loaded
 
@@ -27,7 +27,6 @@ _CHILD_TABLES = (
     "table_context",
     "indicator_concepts",
 )
-_CENT = Decimal("0.01")
 
 
 def table_id(doc_id: str, n: int) -> str:
@@ -181,7 +180,7 @@ def _values(table: str, obj: Any, **given: Any) -> list[Any]:
 
 def _convert(column: Column, value: Any) -> Any:
     if column.type == MONEY:
-        return _money(value)
+        return cents(value)
     if column.type == DOUBLE:
         return _float(value)
     if column.type == BOX:
@@ -204,17 +203,6 @@ def _array(values: list[Any], typ: pa.DataType) -> pa.Array:
         if typ != pa.string():
             raise
         return pa.array([text(v) if isinstance(v, str) else v for v in values], type=typ)
-
-
-def _money(x: Decimal | None) -> Decimal | None:
-    """DECIMAL(18,2): rounded half away from zero, as DuckDB casts; NaN/∞ stored as NULL."""
-    if x is None:
-        return None
-    try:
-        d = x if isinstance(x, Decimal) else Decimal(str(x))
-        return d.quantize(_CENT, rounding=ROUND_HALF_UP) if d.is_finite() else None
-    except InvalidOperation:
-        return None
 
 
 def _float(x: Any) -> float | None:
