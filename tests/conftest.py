@@ -88,9 +88,11 @@ def run_process(
 
 
 # The environment extraction workers see when started from this session (set by _ocr_cache);
-# variables pytest sets per test and the pool's own thread limits left out.
+# left out: what pytest sets per test, the pool's own thread limits, what importing cv2 sets.
 _SESSION_ENV: dict[str, str] = {}
-_NOT_COMPARED = {"PYTEST_CURRENT_TEST", "OMP_THREAD_LIMIT", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"}
+_NOT_COMPARED = {
+    "PYTEST_CURRENT_TEST", "OMP_THREAD_LIMIT", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LD_LIBRARY_PATH",
+}  # fmt: skip
 
 
 def _worker_env(env: dict[str, str] | os._Environ) -> dict[str, str]:
