@@ -203,11 +203,27 @@ def score(gold_dir: Path, db: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def corpus_db(tmp_path_factory) -> Path:
+def real_db(tmp_path_factory) -> Path:
     """A database extracted from the shared corpus's real documents and the seed sample (skipped
-    where the corpus is absent); built once per test session."""
+    where the corpus is absent); built once per test session.  Read it, do not change it."""
+    folders = [corpus_dir(name) for name in ("real", "seed")]
+    db = tmp_path_factory.mktemp("real-db") / "real.duckdb"
+    run_cli("extract", *folders, "--db", db, "--quiet", check=True)
+    return db
+
+
+@pytest.fixture(scope="session")
+def corpus_db(real_db, tmp_path_factory) -> Path:
+    """`real_db` plus the shared corpus's unlabeled real documents: a copy of it to which a run
+    over all three folders adds them (the others are skipped as unchanged); built once per test
+    session.  Read it, do not change it."""
+    import shutil
+
     folders = [corpus_dir(name) for name in ("real", "real-unlabeled", "seed")]
     db = tmp_path_factory.mktemp("corpus-db") / "corpus.duckdb"
+    for suffix in ("", ".wal"):
+        if real_db.with_name(real_db.name + suffix).exists():
+            shutil.copy(real_db.with_name(real_db.name + suffix), db.with_name(db.name + suffix))
     run_cli("extract", *folders, "--db", db, "--quiet", check=True)
     return db
 

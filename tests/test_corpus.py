@@ -66,17 +66,17 @@ def test_dev_text_pdfs_and_spreadsheets(tmp_path):
     assert figures["by_variant"]["xlsx"]["f1"] >= 0.97, figures["stdout"]
 
 
-def test_real_disclosures(corpus_db):
-    """Scored on the session's corpus database (real, real-unlabeled and seed, extracted once):
-    the scorer reads the documents its gold files name, by file name."""
-    figures = score(corpus_dir("real"), corpus_db)
+def test_real_disclosures(real_db):
+    """Scored on the session's database of the real and seed documents (extracted once): the
+    scorer reads the documents its gold files name, by file name."""
+    figures = score(corpus_dir("real"), real_db)
     assert figures["f1"] >= 0.97, figures["stdout"]
     m = re.search(r"count agreement ([0-9.]+)", figures["stdout"])
     assert m and float(m.group(1)) >= 0.98, figures["stdout"]
 
 
 def test_unlabeled_real_disclosures_never_fail(corpus_db):
-    """Its documents in the session's corpus database (extracted once with real and seed)."""
+    """Its documents in the session's corpus database (real, real-unlabeled and seed)."""
     folder = corpus_dir("real-unlabeled").resolve()
     rows = [
         (Path(p).name, status, error)

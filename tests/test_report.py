@@ -198,9 +198,9 @@ def test_report_of_the_shipped_sample_renders(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_report_of_the_corpus_renders(tmp_path: Path, corpus_db: Path) -> None:
-    """The session's corpus database: real, real-unlabeled and seed documents."""
-    db = corpus_db
+def test_report_of_the_corpus_renders(tmp_path: Path, real_db: Path) -> None:
+    """The session's database of the real and seed documents."""
+    db = real_db
     out = tmp_path / "report.html"
     html = _report(db, out)
     _assert_self_contained(html)
