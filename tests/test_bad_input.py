@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from pipeline.extract import extract_document
-from tests.conftest import ROOT, query, run_cli
+from tests.conftest import ROOT, query, run_cli, run_process
 
 SEED = ROOT / "data" / "raw" / "kuerle_sifaju_2020_overall.txt"
 
@@ -73,13 +73,14 @@ def test_each_bad_input_gets_a_reason_and_the_batch_goes_on(tmp_path, db_path):
 
 
 def test_exit_code_is_nonzero_only_when_every_input_failed(tmp_path, db_path):
+    """The exit status of a real `python -m pipeline extract` process."""
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "empty.txt").write_bytes(b"")
     (bad / "junk.txt").write_bytes(b"\x00\xff" * 500)
-    proc = run_cli("extract", bad, "--db", db_path, "--quiet")
+    proc = run_process("extract", bad, "--db", db_path, "--quiet")
     assert proc.returncode == 1
-    proc = run_cli("extract", bad, SEED, "--db", db_path, "--quiet")
+    proc = run_process("extract", bad, SEED, "--db", db_path, "--quiet")
     assert proc.returncode == 0
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -10,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from tests.conftest import run_cli, run_process
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "raw" / "kuerle_sifaju_2020_overall.txt"
@@ -47,15 +48,13 @@ def slow_dump(path: Path, copies: int = 150) -> Path:
 
 
 def extract(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """`python -m pipeline extract ARGS` as a user runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "extract", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
+    """`python -m pipeline extract ARGS` as a user runs it (in this process: `run_cli`)."""
+    return run_cli("extract", *args, env=env)
+
+
+def extract_process(*args: object) -> subprocess.CompletedProcess:
+    """The same in a real `python -m pipeline` process."""
+    return run_process("extract", *args, timeout=300)
 
 
 def dump(db: Path) -> dict[str, list[tuple]]:
@@ -183,8 +182,9 @@ def test_bad_arguments_and_a_locked_database_get_one_line_errors(tmp_path):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_the_sample_dump_extracts_in_a_worker(tmp_path, jobs):
+    """End to end as a user runs it: a real `python -m pipeline extract` process."""
     db = tmp_path / "t.duckdb"
-    proc = extract(SEED, "--db", db, "--jobs", jobs, "-q")
+    proc = extract_process(SEED, "--db", db, "--jobs", jobs, "-q")
     assert proc.returncode == 0, proc.stderr
     assert query(db, "SELECT status, source_path FROM documents") == [("ok", str(SEED))]
 

@@ -66,24 +66,28 @@ def test_dev_text_pdfs_and_spreadsheets(tmp_path):
     assert figures["by_variant"]["xlsx"]["f1"] >= 0.97, figures["stdout"]
 
 
-def test_real_disclosures(tmp_path):
-    figures = _extract_and_score(tmp_path, corpus_dir("real"))
+def test_real_disclosures(real_db):
+    """Scored on the session's database of the real and seed documents (extracted once): the
+    scorer reads the documents its gold files name, by file name."""
+    figures = score(corpus_dir("real"), real_db)
     assert figures["f1"] >= 0.97, figures["stdout"]
     m = re.search(r"count agreement ([0-9.]+)", figures["stdout"])
     assert m and float(m.group(1)) >= 0.98, figures["stdout"]
 
 
-def test_unlabeled_real_disclosures_never_fail(tmp_path):
-    folder = corpus_dir("real-unlabeled")
-    db = tmp_path / "u.duckdb"
-    run_cli("extract", folder, "--db", db, "--quiet", check=True)
-    statuses = dict(query(db, "SELECT status, count(*) FROM documents GROUP BY 1"))
-    assert statuses.get("failed", 0) == 0, query(
-        db, "SELECT source_path, error FROM documents WHERE status='failed'"
-    )
-    assert sum(statuses.values()) == len(list(folder.glob("*.pdf")))
+def test_unlabeled_real_disclosures_never_fail(corpus_db):
+    """Its documents in the session's corpus database (real, real-unlabeled and seed)."""
+    folder = corpus_dir("real-unlabeled").resolve()
+    rows = [
+        (Path(p).name, status, error)
+        for p, status, error in query(corpus_db, "SELECT source_path, status, error FROM documents")
+        if Path(p).resolve().is_relative_to(folder)
+    ]
+    failed = [(name, error) for name, status, error in rows if status == "failed"]
+    assert not failed, failed
+    assert len(rows) == len(list(folder.glob("*.pdf")))
     # documents that say they hold no target table come out as no_tables
-    empty = {Path(p).name for (p,) in query(db, "SELECT source_path FROM documents WHERE status='no_tables'")}
+    empty = {name for name, status, _ in rows if status == "no_tables"}
     assert {"江苏_省人民检察院2019年度部门预算公开.pdf", "上海_普陀区商务委员会25年预算.pdf"} <= empty
 
 

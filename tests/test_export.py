@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +12,8 @@ import pyarrow.dataset as ds
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_batch import ROOT, extract, make_corpus
+from tests.conftest import run_cli
+from tests.test_batch import extract, make_corpus
 
 TABLES = [
     "documents", "target_tables", "budget_lines", "indicators", "checks", "table_context", "indicator_concepts",
@@ -21,13 +21,7 @@ TABLES = [
 
 
 def export(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "export", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    return run_cli("export", *args)
 
 
 @pytest.fixture(scope="module")

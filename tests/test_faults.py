@@ -14,7 +14,7 @@ import psutil
 
 from pipeline.batch.pool import Limits
 from tests.conftest import ROOT, grow, query
-from tests.test_batch import dump, extract, make_corpus, slow_dump
+from tests.test_batch import dump, extract, extract_process, make_corpus, slow_dump
 
 
 def test_a_full_disk_stops_the_batch_with_its_name_and_a_rerun_finishes_it(tmp_path, small_disk):
@@ -129,7 +129,7 @@ def test_a_hard_ceiling_bounds_the_per_page_budget(tmp_path):
     folder, db = tmp_path / "in", tmp_path / "t.duckdb"
     make_corpus(folder, 2)
     many_page_pdf(folder / "pages.pdf", 2000)
-    proc = extract(folder, "--db", db, "--jobs", "2", "--timeout", "1", "--timeout-max", "3")
+    proc = extract_process(folder, "--db", db, "--jobs", "2", "--timeout", "1", "--timeout-max", "3")
     assert proc.returncode == 0, proc.stderr
     got = {Path(p).name: (s, e) for p, s, e in query(db, "SELECT source_path, status, error FROM documents")}
     assert got.pop("pages.pdf") == ("failed", "timed out after 3 s")

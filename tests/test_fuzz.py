@@ -23,7 +23,7 @@ import pytest
 
 from tests.conftest import ROOT, grow, query, run_cli, without_root_bypass
 from tests.test_bad_input import _reportlab_pdf
-from tests.test_batch import SEED, SEED_DEPARTMENT, dump, extract, make_corpus, slow_dump
+from tests.test_batch import SEED, SEED_DEPARTMENT, dump, extract, extract_process, make_corpus, slow_dump
 from tests.test_faults import wait_for_busy_workers
 
 pytestmark = [pytest.mark.slow, pytest.mark.fuzz]
@@ -345,7 +345,9 @@ def fault_timeout_and_memory(tmp: Path, small_disk) -> None:
         "部门(单位)整体支出绩效目标表\n" + ("指标\t" * 250_000 + "\n") * 8, encoding="utf-8"
     )
     db = tmp / "t.duckdb"
-    proc = extract(tmp / "in", "--db", db, "--jobs", "2", "--timeout", "2", "--max-memory-mb", "400", "-q")
+    proc = extract_process(
+        tmp / "in", "--db", db, "--jobs", "2", "--timeout", "2", "--max-memory-mb", "400", "-q"
+    )
     assert proc.returncode == 0, proc.stderr
     got = by_name(db)
     assert got["slow.txt"][1] == "timed out after 2 s"

@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.extract import extract_document
 from tests import pdf_fixtures as fx
-from tests.conftest import ROOT, query, without_root_bypass
+from tests.conftest import ROOT, query, run_cli, without_root_bypass
 from tests.test_batch import SEED, SEED_DEPARTMENT, extract, make_corpus
 from tests.test_batch_limits import statuses
 
@@ -189,14 +189,7 @@ def test_the_same_file_by_relative_then_absolute_path_is_one_document(tmp_path):
     env_cwd = tmp_path
 
     def run(*args: object) -> None:
-        proc = subprocess.run(
-            [sys.executable, "-m", "pipeline", "extract", *map(str, args), "--db", str(db), "-q"],
-            cwd=env_cwd,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        proc = run_cli("extract", *args, "--db", db, "-q", cwd=env_cwd)
         assert proc.returncode == 0, proc.stderr
 
     run("in/dept_0000.txt")

@@ -24,7 +24,7 @@ from pipeline.analysis import charts
 from pipeline.analysis.report import CHART_ROWS
 from tests import pdf_fixtures as fx
 from tests.cdp import Browser
-from tests.conftest import ROOT, corpus_dir, run_cli
+from tests.conftest import ROOT, run_cli
 
 CHARTS = ("satisfaction", "budget", "dimension", "quantified", "region")
 PDF_VIEWER = "chrome-extension://mhjfbmdgcfjbbpaeojofohoefgiehjai/"  # Chromium's built-in PDF viewer
@@ -198,10 +198,9 @@ def test_report_of_the_shipped_sample_renders(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_report_of_the_corpus_renders(tmp_path: Path) -> None:
-    corpus = corpus_dir("real").parent
-    db = tmp_path / "corpus.duckdb"
-    run_cli("extract", corpus / "real", corpus / "seed", "--db", db, "--quiet", check=True)
+def test_report_of_the_corpus_renders(tmp_path: Path, real_db: Path) -> None:
+    """The session's database of the real and seed documents."""
+    db = real_db
     out = tmp_path / "report.html"
     html = _report(db, out)
     _assert_self_contained(html)
