@@ -30,10 +30,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the checkout's pipeline, run as a script
+
+from pipeline.store.db import open_db  # noqa: E402
+
 DEFAULT_FOLDER = ROOT.parent / "shared" / "corpus" / "real-unlabeled"
 
 NAIVE = """
@@ -156,7 +159,7 @@ def pipeline(folder: Path, jobs: int | None, env: dict[str, str], work: Path) ->
     proc, seconds, parent, worker, cpu = measured(cmd, env)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"pipeline failed: {proc.stderr.strip()[-500:]}")
-    con = duckdb.connect(str(db), read_only=True)
+    con = open_db(db)  # the product's one way in (read-only)
     docs, pages = con.execute("SELECT count(*), coalesce(sum(pages), 0) FROM documents").fetchone()
     statuses = dict(con.execute("SELECT status, count(*) FROM documents GROUP BY 1").fetchall())
     con.close()

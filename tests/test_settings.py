@@ -142,6 +142,26 @@ def test_a_scan_is_read_by_the_engine_the_parent_was_given(tmp_path, args, env, 
     assert json.loads(recorded(db).pop())["ocr_engine"] == engine
 
 
+def test_another_ocr_setting_reads_the_scans_again_not_the_text_documents(tmp_path):
+    """Rows are only as good as the settings that read them: a rerun with another OCR engine
+    extracts the scan again (and records the new engine); text documents stay unchanged."""
+    folder, db, cache = tmp_path / "in", tmp_path / "t.duckdb", tmp_path / "cache"
+    make_corpus(folder, 2)
+    _table_png(folder / "scan.png")
+    args = ("--db", db, "--jobs", "1", "--ocr-cache", cache)
+    assert extract(folder, *args, "--ocr-engine", "rapidocr").returncode == 0
+    proc = extract(folder, *args, "--ocr-engine", "rapidocr")
+    assert "unchanged 3" in proc.stderr, proc.stderr
+    proc = extract(folder, *args, "--ocr-engine", "tesseract")
+    assert "unchanged 2" in proc.stderr, proc.stderr
+    engines = query(db, "SELECT source_format, settings FROM documents ORDER BY source_format")
+    assert [(f, json.loads(s)["ocr_engine"]) for f, s in engines] == [
+        ("image", "tesseract"),
+        ("text", "rapidocr"),
+        ("text", "rapidocr"),
+    ]
+
+
 def test_a_database_of_the_previous_version_gains_the_column(tmp_path):
     """A documents table without `settings` (as 0.3.2 wrote it) is extended; its rows keep NULL."""
     db = tmp_path / "old.duckdb"

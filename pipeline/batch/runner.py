@@ -91,7 +91,7 @@ def run(
         pool = _executor(executor, summary.jobs, limits, settings, scheduler)
         progress = Progress(len(files), summary, quiet)
         try:
-            _extract_all(con, pool, files, force, summary, progress)
+            _extract_all(con, pool, files, force, summary, progress, settings)
             progress.close()  # what the corrections say goes below the finished bar
             _correct(con, db, corrections, summary)
             _annotate(con)
@@ -155,8 +155,9 @@ def _extract_all(
     force: bool,
     summary: Summary,
     progress: Progress,
+    settings: Settings,
 ) -> None:
-    finished = set() if force else finished_ids(con)
+    finished = set() if force else finished_ids(con, settings=settings.record())
     unchanged: list[Skip] = []
     stale = _Stale(con)
     for outcome in pool.run(_tasks(plan(files, finished, force), summary, progress, unchanged, stale)):

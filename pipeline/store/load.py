@@ -43,15 +43,20 @@ def loaded_status(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str
     return (row[0], row[1]) if row else None
 
 
-def finished_ids(con: duckdb.DuckDBPyConnection, version: str = EXTRACTOR_VERSION) -> set[str]:
+def finished_ids(
+    con: duckdb.DuckDBPyConnection, version: str = EXTRACTOR_VERSION, settings: str | None = None
+) -> set[str]:
     """Documents that need no work: extracted by this extractor version with a settled outcome
     (`ok`, or `no_tables`: the same bytes and code give the same answer).  `partial` and
-    `failed` documents are tried again."""
-    rows = con.execute(
-        "SELECT doc_id FROM documents WHERE status IN ('ok', 'no_tables') AND extractor_version = ?",
-        [version],
-    ).fetchall()
-    return {r[0] for r in rows}
+    `failed` documents are tried again.  With `settings` (`Settings.record()` of this run), a
+    document that needed OCR is done only if it was read with the same settings: a run with
+    another OCR engine or dpi reads the scans again, not the text-layer documents."""
+    sql = "SELECT doc_id FROM documents WHERE status IN ('ok', 'no_tables') AND extractor_version = ?"
+    params: list[object] = [version]
+    if settings is not None:
+        sql += " AND (coalesce(ocr_pages, 0) = 0 OR settings IS NOT DISTINCT FROM ?)"
+        params.append(settings)
+    return {r[0] for r in con.execute(sql, params).fetchall()}
 
 
 def _delete(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
