@@ -59,24 +59,23 @@ def _version() -> str:
 
 class DaskExecutor:
     """Runs tasks on a dask cluster: `scheduler` address, or a LocalCluster of `jobs` workers;
-    every task is extracted with `settings` (None: the defaults)."""
+    every task is extracted with `settings` (None: the defaults), under the limits they set."""
 
     def __init__(
         self,
-        limits: Limits,
+        settings: Settings | None = None,
         scheduler: str | None = None,
         jobs: int | None = None,
-        settings: Settings | None = None,
     ) -> None:
         from distributed import Client, LocalCluster
 
-        self.limits = limits
         self.settings = settings or Settings()
+        self.limits = Limits.of(self.settings)
         self._cluster = None
         if scheduler:
             self.client = Client(scheduler)  # gives up after distributed.comm.timeouts.connect
         else:
-            memory = f"{limits.max_memory_mb}MiB" if limits.max_memory_mb > 0 else "auto"
+            memory = f"{self.limits.max_memory_mb}MiB" if self.limits.max_memory_mb > 0 else "auto"
             self._cluster = LocalCluster(
                 n_workers=jobs or 1, threads_per_worker=1, memory_limit=memory, dashboard_address=None
             )
@@ -84,11 +83,12 @@ class DaskExecutor:
         self._check_versions()
 
     @classmethod
-    def from_client(cls, client: object, limits: Limits, settings: Settings | None = None) -> DaskExecutor:
+    def from_client(cls, client: object, settings: Settings | None = None) -> DaskExecutor:
         """Use an existing `distributed.Client` (which stays open after `close`)."""
         self = cls.__new__(cls)
-        self.limits, self._cluster, self.client = limits, None, client
+        self._cluster, self.client = None, client
         self.settings = settings or Settings()
+        self.limits = Limits.of(self.settings)
         self._borrowed = True
         self._check_versions()
         return self

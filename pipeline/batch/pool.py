@@ -44,6 +44,11 @@ class Limits:
     timeout_max: float = 3600.0  # hard ceiling, whatever the page count (a small file can claim 10⁵ pages)
     max_memory_mb: int = 1536
 
+    @classmethod
+    def of(cls, settings: Settings) -> Limits:
+        """The limits a run's settings ask for."""
+        return cls(settings.timeout, settings.timeout_per_page, settings.timeout_max, settings.max_memory_mb)
+
     def budget(self, pages: int) -> float:
         """Seconds a document of `pages` PDF pages may take (0 = no limit)."""
         if self.timeout <= 0:
@@ -130,13 +135,13 @@ class _Worker:
 
 
 class ProcessPool:
-    """`jobs` persistent workers extracting with `settings` (None: the defaults); `run(tasks)`
-    yields an Outcome per task as they finish."""
+    """`jobs` persistent workers extracting with `settings` (None: the defaults) under the limits
+    they set; `run(tasks)` yields an Outcome per task as they finish."""
 
-    def __init__(self, jobs: int, limits: Limits, settings: Settings | None = None) -> None:
+    def __init__(self, jobs: int, settings: Settings | None = None) -> None:
         self.jobs = max(1, jobs)
-        self.limits = limits
         self.settings = settings or Settings()
+        self.limits = Limits.of(self.settings)
         for key, value in _SINGLE_THREAD_ENV.items():
             os.environ.setdefault(key, value)  # inherited by the forkserver and the workers
         self._ctx = _context()

@@ -24,7 +24,7 @@ from typing import Protocol
 import duckdb
 
 from pipeline.batch.plan import Skip, discover, plan
-from pipeline.batch.pool import Limits, ProcessPool, default_jobs
+from pipeline.batch.pool import ProcessPool, default_jobs
 from pipeline.batch.progress import Progress, RunLog, Summary, describe
 from pipeline.batch.tasks import Outcome, Task
 from pipeline.errors import one_line
@@ -78,17 +78,11 @@ def run(
         log.error("%s", e)
         return summary, 2
     run_log = RunLog(log_dir or os.path.join(os.path.dirname(os.path.abspath(db)), "logs"))
-    limits = Limits(
-        timeout=settings.timeout,
-        timeout_per_page=settings.timeout_per_page,
-        timeout_max=settings.timeout_max,
-        max_memory_mb=settings.max_memory_mb,
-    )
     log.info("%s", settings)
     pool: Executor | None = None
     progress: Progress | None = None
     try:
-        pool = _executor(executor, summary.jobs, limits, settings, scheduler)
+        pool = _executor(executor, summary.jobs, settings, scheduler)
         progress = Progress(len(files), summary, quiet)
         try:
             _extract_all(con, pool, files, force, summary, progress, settings)
@@ -170,13 +164,13 @@ def _extract_all(
         progress.advance()
 
 
-def _executor(name: str, jobs: int, limits: Limits, settings: Settings, scheduler: str | None) -> Executor:
+def _executor(name: str, jobs: int, settings: Settings, scheduler: str | None) -> Executor:
     if name == "dask":
         from pipeline.batch.dask_executor import DaskExecutor
 
-        return DaskExecutor(limits, scheduler=scheduler, jobs=jobs, settings=settings)
+        return DaskExecutor(settings, scheduler=scheduler, jobs=jobs)
     if name == "processes":
-        return ProcessPool(jobs, limits, settings)
+        return ProcessPool(jobs, settings)
     raise ValueError(f"unknown executor {name!r} (choose from {', '.join(EXECUTORS)})")
 
 
