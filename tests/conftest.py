@@ -27,8 +27,6 @@ def _ocr_cache(tmp_path_factory):
     """OCR results of test runs go to a temporary cache, not data/processed/cache."""
     old = os.environ.get("PERF_TARGETS_OCR_CACHE")
     os.environ["PERF_TARGETS_OCR_CACHE"] = str(tmp_path_factory.mktemp("ocr-cache"))
-    _SESSION_ENV.clear()
-    _SESSION_ENV.update(_worker_env(os.environ))
     yield
     if old is None:
         os.environ.pop("PERF_TARGETS_OCR_CACHE", None)
@@ -58,13 +56,12 @@ def run_cli(
     stdout and stderr as the real command gives them (an uncaught exception: status 1 and its
     traceback on stderr).
 
-    A real process (`run_process`) instead where this process would not behave as a fresh one:
-    `extract` under an environment other than the session's (the forkserver's workers keep the
-    environment they were started with) and `--executor dask` (a client with global state).
+    An `env` applies to this call: the CLI reads its settings from it and hands them to the
+    workers, which never read their own environment (the forkserver's is the session's).  A real
+    process (`run_process`) for `extract --executor dask` instead (a client with global state).
     What the workers themselves print is not in stderr here: tests of that use `run_process`."""
     argv = [str(a) for a in args]
-    wanted = {**os.environ, **(env or {})}
-    real = argv[:1] == ["extract"] and (_worker_env(wanted) != _SESSION_ENV or "dask" in argv)
+    real = argv[:1] == ["extract"] and "dask" in argv
     proc = run_process(*argv, env=env, cwd=cwd) if real else _run_in_process(argv, env or {}, cwd)
     if check and proc.returncode != 0:
         raise AssertionError(f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
@@ -85,18 +82,6 @@ def run_process(
         timeout=timeout,
         env={**os.environ, **path, **(env or {})},
     )
-
-
-# The environment extraction workers see when started from this session (set by _ocr_cache);
-# left out: what pytest sets per test, the pool's own thread limits, what importing cv2 sets.
-_SESSION_ENV: dict[str, str] = {}
-_NOT_COMPARED = {
-    "PYTEST_CURRENT_TEST", "OMP_THREAD_LIMIT", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "LD_LIBRARY_PATH",
-}  # fmt: skip
-
-
-def _worker_env(env: dict[str, str] | os._Environ) -> dict[str, str]:
-    return {k: v for k, v in env.items() if k not in _NOT_COMPARED}
 
 
 def _run_in_process(argv: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess:

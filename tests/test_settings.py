@@ -1,8 +1,9 @@
 """One typed `Settings`: defaults → PERF_TARGETS_* variables → extract flags; the batch hands
 them to its workers, and `documents.settings` records the ones that shape the rows.
 
-The end-to-end tests run `python -m pipeline extract` as a user does: a value given only to
-the parent (a flag, or a variable) must be what the worker process extracted with."""
+The end-to-end tests run the `extract` command (in this process; its workers come from a
+forkserver started with the session's environment): a value given only to the command (a flag,
+or a variable) must be what the worker process extracted with."""
 
 from __future__ import annotations
 
