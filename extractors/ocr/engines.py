@@ -13,19 +13,18 @@ import html
 import os
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import cv2
 import numpy as np
 
 from pipeline.errors import ExtractionError
+from pipeline.settings import Settings
 
-if TYPE_CHECKING:
-    from pipeline.settings import Settings
-
-DEFAULT_ENGINE = "rapidocr"
-TESS_PSM = 6  # Tesseract page segmentation: one uniform block of text
-DET_MAX_SIDE = 1600  # long side of the page copy RapidOCR detects text on (~140 dpi for A4)
+# the defaults are the settings' (pipeline/settings.py), declared there once
+DEFAULT_ENGINE = Settings.ocr_engine
+TESS_PSM = Settings.ocr_tess_psm  # Tesseract page segmentation: one uniform block of text
+DET_MAX_SIDE = Settings.ocr_det_side  # long side of the page copy RapidOCR detects text on (~140 dpi for A4)
 REC_SHORT = 320 / 48  # crops narrower than this (width:height) are packed several to a line
 TEXT_SCORE = 0.5  # lines read with less confidence are dropped (RapidOCR's default)
 

@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -30,9 +29,7 @@ from extractors.ocr.orient import upright_rotation
 from extractors.ocr.rescue import rescue, spots
 from extractors.ocr.resolution import page_dpi
 from extractors.page import Char, PageContent
-
-if TYPE_CHECKING:
-    from pipeline.settings import Settings
+from pipeline.settings import Settings
 
 
 def _steps_version() -> str:
@@ -59,7 +56,7 @@ STEPS_VERSION = _steps_version()
 BRIDGE_GAP = 0.3  # inches: pieces of a ruling broken by a seal, a fold or faint ink are joined
 GLANCE_RATIO = 20.0  # a glance reads text lines up to this many heights long (prose is longer)
 MIN_READ_DPI = 200.0  # a coarser scan is read from a copy at this resolution
-DET_DPI = 150.0  # text is found at this resolution (the ocr_det_dpi setting)
+DET_DPI = Settings.ocr_det_dpi  # text is found at this resolution (the default of the setting)
 
 
 @dataclass
